@@ -30,10 +30,13 @@ class Sectors {
 
 // a + b, or nothing when the sum does not fit in 64 bits.
 constexpr std::optional<Sectors> checked_add(Sectors a, Sectors b) {
-  if (b.count() > UINT64_MAX - a.count()) return std::nullopt;
+  if (b.count() > UINT64_MAX - a.count())
+    return std::nullopt;
   return Sectors(a.count() + b.count());
 }
 
-inline std::string to_string(Sectors s) { return std::to_string(s.count()); }
+inline std::string to_string(Sectors s) {
+  return std::to_string(s.count());
+}
 
 }  // namespace mapperd

@@ -12,7 +12,8 @@ Table with_devices_replaced(Table table, Replace&& replace) {
           if constexpr (std::is_same_v<T, LinearTarget>) {
             t.device = replace(t.device);
           } else if constexpr (std::is_same_v<T, StripedTarget>) {
-            for (Stripe& stripe : t.stripes) stripe.device = replace(stripe.device);
+            for (Stripe& stripe : t.stripes)
+              stripe.device = replace(stripe.device);
           } else if constexpr (std::is_same_v<T, SnapshotOriginTarget>) {
             t.origin = replace(t.origin);
           } else if constexpr (std::is_same_v<T, SnapshotTarget>) {

@@ -1,0 +1,132 @@
+// The floors of the house (docs/architecture.md): each C library is included by exactly one
+// folder, and the model by nothing but the standard library. Include paths cannot enforce this,
+// since system headers are found from anywhere, so these tests read the source tree.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "include_scanner.h"
+
+namespace mapperd::architecture {
+namespace {
+
+const std::filesystem::path kSourceTree = MAPPERD_SOURCE_DIR;
+
+bool starts_with_any(const std::string& text, const std::vector<std::string>& prefixes) {
+  return std::any_of(prefixes.begin(), prefixes.end(),
+                     [&](const std::string& prefix) { return text.starts_with(prefix); });
+}
+
+// Where a C library may be included: the folders of the layer that owns it, and that layer's
+// own tests (tests/<kind>/<layer>/...), which exercise it through the same library (the bus
+// tests, for one, call the daemon over a private bus).
+struct Owner {
+  std::vector<std::string> folders;
+  std::string layer;
+};
+
+bool is_owned_by(const std::string& file, const Owner& owner) {
+  return starts_with_any(file, owner.folders) ||
+         (file.starts_with("tests/") && file.find("/" + owner.layer + "/") != std::string::npos);
+}
+
+// Every include of a header starting with one of `headers` made by a file no owner owns.
+std::vector<std::string> includes_outside(const std::vector<std::string>& headers,
+                                          const std::vector<Owner>& owners) {
+  std::vector<std::string> violations;
+  for (const Include& include : includes_under(kSourceTree)) {
+    const bool owned = std::any_of(owners.begin(), owners.end(), [&](const Owner& owner) {
+      return is_owned_by(include.file, owner);
+    });
+    if (starts_with_any(include.header, headers) && !owned) {
+      violations.push_back(include.describe());
+    }
+  }
+  return violations;
+}
+
+TEST(AnOwner, OwnsItsFoldersAndItsLayersTests) {
+  const Owner kernel{{"daemon/kernel/"}, "kernel"};
+  EXPECT_TRUE(is_owned_by("daemon/kernel/dm_backend.cpp", kernel));
+  EXPECT_TRUE(is_owned_by("tests/guest/kernel/backend_test.cpp", kernel));
+  EXPECT_FALSE(is_owned_by("daemon/engine/engine.cpp", kernel));
+  EXPECT_FALSE(is_owned_by("tests/unit/engine/kernel_steps_test.cpp", kernel));
+}
+
+TEST(TheSourceTree, IsWhereTheTestsLook) {
+  ASSERT_TRUE(std::filesystem::is_directory(kSourceTree / "daemon" / "model")) << kSourceTree;
+  const std::vector<Include> includes = includes_under(kSourceTree);
+  EXPECT_TRUE(std::any_of(includes.begin(), includes.end(), [](const Include& include) {
+    return include.file == "daemon/model/table.h" && include.header == "device_ref.h";
+  })) << "the scan did not see daemon/model/table.h include device_ref.h";
+}
+
+TEST(TheSourceTree, IncludesLibdevmapperOnlyInTheKernelBackend) {
+  EXPECT_THAT(includes_outside({"libdevmapper.h"}, {Owner{{"daemon/kernel/"}, "kernel"}}),
+              ::testing::IsEmpty());
+}
+
+TEST(TheSourceTree, IncludesLibudevOnlyInTheUdevWatcher) {
+  EXPECT_THAT(includes_outside({"libudev.h"}, {Owner{{"daemon/udev/"}, "udev"}}),
+              ::testing::IsEmpty());
+}
+
+// The adaptor and proxy generated from the XML (mapperd-dbus/...) are sdbus-c++ code too.
+// daemon/main.cpp wires the real parts together (docs/architecture.md), which includes opening
+// the bus connection the bus layer's objects are served on.
+TEST(TheSourceTree, IncludesSdbusCppOnlyInTheBusLayerAndTheClient) {
+  const Owner bus{{"daemon/bus/", "daemon/main.cpp"}, "bus"};
+  const Owner client{{"client/"}, "client"};
+  EXPECT_THAT(includes_outside({"sdbus-c++/", "mapperd-dbus/"}, {bus, client}),
+              ::testing::IsEmpty());
+}
+
+// The C++20 standard library headers (C compatibility headers in their <cxxx> form).
+constexpr std::string_view kStandardHeaderNames =
+    "algorithm any array atomic barrier bit bitset cassert cctype cerrno cfenv cfloat "
+    "charconv chrono cinttypes climits clocale cmath compare complex concepts "
+    "condition_variable coroutine csetjmp csignal cstdarg cstddef cstdint cstdio cstdlib "
+    "cstring ctime cuchar cwchar cwctype deque exception execution filesystem format "
+    "forward_list fstream functional future initializer_list iomanip ios iosfwd iostream "
+    "istream iterator latch limits list locale map memory memory_resource mutex new "
+    "numbers numeric optional ostream queue random ranges ratio regex scoped_allocator "
+    "semaphore set shared_mutex source_location span sstream stack stdexcept stop_token "
+    "streambuf string string_view syncstream system_error thread tuple type_traits "
+    "typeindex typeinfo unordered_map unordered_set utility valarray variant vector "
+    "version";
+
+bool is_standard_header(const std::string& header) {
+  static const std::set<std::string> headers = [] {
+    std::set<std::string> names;
+    std::istringstream words{std::string(kStandardHeaderNames)};
+    for (std::string name; words >> name;)
+      names.insert(name);
+    return names;
+  }();
+  return headers.contains(header);
+}
+
+// The ground floor: <standard headers> and "its own headers", nothing from a floor above or
+// from a system library.
+TEST(TheModel, IncludesOnlyTheStandardLibraryAndItsOwnHeaders) {
+  const std::filesystem::path model = kSourceTree / "daemon" / "model";
+  std::vector<std::string> violations;
+  for (const Include& include : includes_under(model)) {
+    const bool standard = include.angle_brackets && is_standard_header(include.header);
+    const bool own = !include.angle_brackets && include.header.find('/') == std::string::npos &&
+                     std::filesystem::is_regular_file(model / include.header);
+    if (!standard && !own)
+      violations.push_back("daemon/model/" + include.describe());
+  }
+  EXPECT_THAT(violations, ::testing::IsEmpty());
+}
+
+}  // namespace
+}  // namespace mapperd::architecture
