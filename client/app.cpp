@@ -1,0 +1,116 @@
+#include "app.h"
+
+#include <exception>
+#include <ostream>
+
+#include "exit_status.h"
+#include "help.h"
+#include "verbs.h"
+
+namespace mapperctl {
+namespace {
+
+const std::vector<OptionSpec>* options_of(std::string_view verb_name) {
+  const VerbSpec* verb = find_verb(verb_name);
+  return verb != nullptr ? &verb->options : nullptr;
+}
+
+void check_argument_count(const VerbSpec& verb, const CommandLine& command) {
+  const std::size_t count = command.arguments.size();
+  if (count >= verb.min_arguments && count <= verb.max_arguments)
+    return;
+  const std::string problem =
+      count < verb.min_arguments ? "missing arguments" : "too many arguments";
+  const std::string usage = verb.usage.empty() ? " (no arguments)" : " " + std::string(verb.usage);
+  throw usage_error(problem + "; usage: mapperctl " + std::string(verb.name) + usage);
+}
+
+// Interactive authorization (a polkit agent asking for a password) is allowed unless
+// --no-user-interaction says no, or nobody could answer: neither stdin nor stderr is a
+// terminal, as under cron or a systemd service.
+ConnectionOptions connection_options(const GlobalOptions& global, const Console& console) {
+  ConnectionOptions options;
+  options.host = global.host;
+  options.allow_interactive_authorization =
+      !global.no_user_interaction && (console.stdin_is_terminal || console.stderr_is_terminal);
+  return options;
+}
+
+// Prints `message` line by line with the prefix. A daemon message that already begins with the
+// subject ("create twoasone: ...") does not get it twice.
+void print_error(std::ostream& err, const std::string& subject, const CommandError& error) {
+  std::string message = error.what();
+  if (message.empty())
+    return;
+  std::string prefix = "mapperctl: ";
+  if (!subject.empty())
+    prefix += subject + ": ";
+  // Exit status 1 covers several kinds; the kind is the only way to tell them apart.
+  const std::string kind_prefix =
+      error.status() == ExitStatus::Failed && !error.kind().empty() ? error.kind() + ": " : "";
+  std::size_t start = 0;
+  while (start <= message.size()) {
+    std::size_t end = message.find('\n', start);
+    if (end == std::string::npos)
+      end = message.size();
+    std::string line = message.substr(start, end - start);
+    if (!subject.empty() && line.starts_with(subject + ": "))
+      line.erase(0, subject.size() + 2);
+    if (!line.empty())
+      err << prefix << kind_prefix << line << '\n';
+    start = end + 1;
+  }
+}
+
+}  // namespace
+
+int run_mapperctl(const std::vector<std::string>& args, Console console,
+                  const MapperServiceFactory& connect) {
+  std::string subject;
+  try {
+    const CommandLine command = parse_command_line(args, options_of);
+    if (command.global.version) {
+      console.out << version_text();
+      return to_int(ExitStatus::Ok);
+    }
+    if (command.verb.empty()) {
+      if (command.global.help) {
+        console.out << overview_help();
+        return to_int(ExitStatus::Ok);
+      }
+      throw usage_error("no verb given (see mapperctl --help)");
+    }
+    const VerbSpec* verb = find_verb(command.verb);
+    if (verb == nullptr) {
+      throw usage_error("no verb '" + command.verb + "' (see mapperctl --help)");
+    }
+    subject = verb->name;
+    if (command.global.help) {
+      console.out << verb_help(*verb);
+      return to_int(ExitStatus::Ok);
+    }
+    check_argument_count(*verb, command);
+    Invocation invocation(command, console.in, console.out, connect,
+                          connection_options(command.global, console), console.stdin_is_terminal);
+    invocation.set_subject(subject);
+    try {
+      verb->run(invocation);
+    } catch (...) {
+      subject = invocation.subject();
+      throw;
+    }
+    console.out.flush();
+    return to_int(ExitStatus::Ok);
+  } catch (const CommandError& error) {
+    console.out.flush();
+    print_error(console.err, subject, error);
+    return to_int(error.status());
+  } catch (const std::exception& error) {
+    // A bug or an exhausted resource: still one line and a status, never an abort.
+    console.out.flush();
+    print_error(console.err, subject, CommandError(ExitStatus::Failed, error.what()));
+    return to_int(ExitStatus::Failed);
+  }
+}
+
+}  // namespace mapperctl

@@ -1,0 +1,21 @@
+#pragma once
+// org.mapperd.Mapper1.Map's properties, as D-Bus sends them, into MapInfo.
+
+#include <sdbus-c++/Types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "mapper_service.h"
+
+namespace mapperctl {
+
+using PropertyValues = std::map<std::string, sdbus::Variant>;
+
+// Copies every known property in `values` into `map` and returns the names it copied. A
+// property of an unexpected type, or one this client does not know, is skipped, so a newer
+// daemon never breaks an older mapperctl.
+std::vector<std::string> apply_map_properties(const PropertyValues& values, MapInfo& map);
+
+}  // namespace mapperctl

@@ -1,0 +1,11 @@
+#include "invocation.h"
+
+namespace mapperctl {
+
+MapperService& Invocation::mapperd() {
+  if (!service_)
+    service_ = connect_(connection_);
+  return *service_;
+}
+
+}  // namespace mapperctl

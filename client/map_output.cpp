@@ -1,0 +1,287 @@
+#include "map_output.h"
+
+#include <array>
+#include <cstdio>
+
+#include "model/names.h"
+
+namespace mapperctl {
+namespace {
+
+std::string yes_no(bool value) {
+  return value ? "yes" : "no";
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string text;
+  for (const std::string& item : items) {
+    if (!text.empty())
+      text += separator;
+    text += item;
+  }
+  return text;
+}
+
+std::string device_number(const MapInfo& map) {
+  return std::to_string(map.major) + ":" + std::to_string(map.minor);
+}
+
+std::string_view owner_name(std::string_view uuid) {
+  switch (mapperd::owner_of(uuid)) {
+    case mapperd::MapOwner::Mapperd:
+      return "mapperd";
+    case mapperd::MapOwner::Lvm:
+      return "lvm";
+    case mapperd::MapOwner::Cryptsetup:
+      return "cryptsetup";
+    case mapperd::MapOwner::Other:
+      break;
+  }
+  return "other";
+}
+
+// Which JSON members each D-Bus property fills; `monitor` shows a change with these keys.
+struct PropertyKeys {
+  std::string_view property;
+  std::array<std::string_view, 2> keys;
+};
+constexpr std::array<PropertyKeys, 19> kPropertyKeys = {{
+    {"Name", {"name"}},
+    {"UUID", {"uuid", "owner"}},
+    {"DevicePath", {"device_path"}},
+    {"DeviceNumber", {"major", "minor"}},
+    {"Size", {"size"}},
+    {"State", {"state"}},
+    {"ReadOnly", {"read_only"}},
+    {"Persistent", {"persistent"}},
+    {"OpenCount", {"open_count"}},
+    {"Owned", {"owned"}},
+    {"CreatedByUID", {"created_by_uid"}},
+    {"Dependencies", {"dependencies"}},
+    {"Table", {"table"}},
+    {"SnapshotOrigin", {"snapshot_origin"}},
+    {"Snapshots", {"snapshots"}},
+    {"AllocatedSectors", {"allocated_sectors"}},
+    {"TotalSectors", {"total_sectors"}},
+    {"MetadataSectors", {"metadata_sectors"}},
+    {"Invalid", {"invalid"}},
+}};
+
+std::vector<std::string_view> keys_of(std::string_view property) {
+  for (const PropertyKeys& entry : kPropertyKeys) {
+    if (entry.property != property)
+      continue;
+    std::vector<std::string_view> keys;
+    for (std::string_view key : entry.keys) {
+      if (!key.empty())
+        keys.push_back(key);
+    }
+    return keys;
+  }
+  return {};
+}
+
+// The changed members of a Changed event, as they appear in the map object.
+Json::Object changed_members(const MapEvent& event) {
+  const Json full = map_json(event.map);
+  Json::Object members;
+  for (const std::string& property : event.changed) {
+    for (std::string_view key : keys_of(property)) {
+      if (const Json* value = full.find(key))
+        members.emplace_back(std::string(key), *value);
+    }
+  }
+  return members;
+}
+
+// A value in a line of text: a string bare unless it holds a space, a list comma-separated.
+std::string text_value(const Json& value) {
+  if (const Json::Array* items = value.as_array()) {
+    std::string text;
+    for (const Json& item : *items)
+      text += (text.empty() ? "" : ",") + text_value(item);
+    return text;
+  }
+  if (value.is_string() && value.string().find_first_of(" \t\"") == std::string::npos) {
+    return value.string();
+  }
+  return value.dump();
+}
+
+}  // namespace
+
+std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos)
+      end = text.size();
+    lines.emplace_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+std::string format_ls(const std::vector<MapInfo>& maps) {
+  if (maps.empty())
+    return "No devices found\n";
+  std::string text;
+  for (const MapInfo& map : maps)
+    text += map.name + "\t(" + device_number(map) + ")\n";
+  return text;
+}
+
+std::string format_size(std::uint64_t sectors) {
+  static constexpr std::array<const char*, 5> kUnits = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+  std::string text = std::to_string(sectors) + (sectors == 1 ? " sector" : " sectors");
+  double amount = static_cast<double>(sectors) / 2;  // KiB
+  std::size_t unit = 0;
+  while (amount >= 1024 && unit + 1 < kUnits.size()) {
+    amount /= 1024;
+    ++unit;
+  }
+  char human[32];
+  std::snprintf(human, sizeof human, " (%.1f %s)", amount, kUnits[unit]);
+  return text + human;
+}
+
+std::string format_info(const MapInfo& map) {
+  std::vector<std::pair<std::string, std::string>> rows = {
+      {"Name", map.name},
+      {"UUID", map.uuid},
+      {"Device", map.device_path + " (" + device_number(map) + ")"},
+      {"Size", format_size(map.size)},
+      {"State", map.state},
+      {"Read-only", yes_no(map.read_only)},
+      {"Persistent", yes_no(map.persistent)},
+      {"Open count", std::to_string(map.open_count)},
+  };
+  if (map.owned) {
+    rows.emplace_back("Owner",
+                      "mapperd (created by uid " + std::to_string(map.created_by_uid) + ")");
+  } else {
+    rows.emplace_back("Owner", std::string(owner_name(map.uuid)) + " (mapperd will not change it)");
+  }
+  rows.emplace_back("Dependencies", map.dependencies.empty() ? "-" : join(map.dependencies, ", "));
+  if (map.is_snapshot()) {
+    rows.emplace_back("Snapshot of", map.snapshot_origin);
+    std::string usage = std::to_string(map.allocated_sectors) + " of " +
+                        std::to_string(map.total_sectors) + " sectors used";
+    if (map.total_sectors > 0) {
+      char percent[32];
+      std::snprintf(percent, sizeof percent, " (%.1f%%)",
+                    100.0 * static_cast<double>(map.allocated_sectors) /
+                        static_cast<double>(map.total_sectors));
+      usage += percent;
+    }
+    usage += ", " + std::to_string(map.metadata_sectors) + " for metadata";
+    if (map.invalid)
+      usage += "; INVALID (the COW device overflowed)";
+    rows.emplace_back("COW usage", usage);
+  }
+  if (!map.snapshots.empty())
+    rows.emplace_back("Snapshots", join(map.snapshots, ", "));
+
+  std::string text;
+  for (const auto& [key, value] : rows) {
+    std::string label = key + ":";
+    label.resize(std::max<std::size_t>(label.size() + 1, 15), ' ');
+    text += label + value + "\n";
+  }
+  return text;
+}
+
+Json map_json(const MapInfo& map) {
+  const auto snapshot_value = [&](Json value) { return map.is_snapshot() ? value : Json(); };
+  Json::Object object = {
+      {"name", map.name},
+      {"uuid", map.uuid},
+      {"owner", owner_name(map.uuid)},
+      {"device_path", map.device_path},
+      {"major", map.major},
+      {"minor", map.minor},
+      {"size", map.size},
+      {"state", map.state},
+      {"read_only", map.read_only},
+      {"persistent", map.persistent},
+      {"open_count", std::int64_t{map.open_count}},
+      {"owned", map.owned},
+      {"created_by_uid", map.created_by_uid},
+      {"dependencies", Json::array(map.dependencies)},
+      {"table", Json::array(split_lines(map.table))},
+      {"snapshot_origin", map.is_snapshot() ? Json(map.snapshot_origin) : Json()},
+      {"snapshots", Json::array(map.snapshots)},
+      {"allocated_sectors", snapshot_value(map.allocated_sectors)},
+      {"total_sectors", snapshot_value(map.total_sectors)},
+      {"metadata_sectors", snapshot_value(map.metadata_sectors)},
+      {"invalid", snapshot_value(map.invalid)},
+  };
+  return Json(std::move(object));
+}
+
+std::string format_lines(const std::string& name, const std::string& text, bool prefixed) {
+  std::string out;
+  for (const std::string& line : split_lines(text)) {
+    out += (prefixed ? name + ": " : std::string()) + line + "\n";
+  }
+  return out;
+}
+
+std::string format_event(const MapEvent& event) {
+  switch (event.kind) {
+    case MapEvent::Kind::Added:
+      return "added " + event.name + " (" + device_number(event.map) + ") " +
+             std::to_string(event.map.size) + " sectors " + event.map.state;
+    case MapEvent::Kind::Removed:
+      return "removed " + event.name;
+    case MapEvent::Kind::Changed: {
+      std::string line = "changed " + event.name;
+      for (const auto& [key, value] : changed_members(event)) {
+        line += " " + key + "=" + text_value(value);
+      }
+      for (const std::string& property : event.invalidated) {
+        for (std::string_view key : keys_of(property))
+          line += " " + std::string(key) + "=?";
+      }
+      return line;
+    }
+    case MapEvent::Kind::ManagerChanged:
+      return "changed mapperd " + join(event.changed, " ");
+    case MapEvent::Kind::DaemonStarted:
+      return "mapperd started";
+    case MapEvent::Kind::DaemonStopped:
+      return "mapperd stopped";
+  }
+  return {};
+}
+
+Json event_json(const MapEvent& event) {
+  switch (event.kind) {
+    case MapEvent::Kind::Added:
+      return Json::object({{"event", "added"}, {"name", event.name}, {"map", map_json(event.map)}});
+    case MapEvent::Kind::Removed:
+      return Json::object({{"event", "removed"}, {"name", event.name}});
+    case MapEvent::Kind::Changed: {
+      std::vector<std::string> invalidated;
+      for (const std::string& property : event.invalidated) {
+        for (std::string_view key : keys_of(property))
+          invalidated.emplace_back(key);
+      }
+      return Json::object({{"event", "changed"},
+                           {"name", event.name},
+                           {"properties", Json(changed_members(event))},
+                           {"invalidated", Json::array(invalidated)}});
+    }
+    case MapEvent::Kind::ManagerChanged:
+      return Json::object(
+          {{"event", "mapperd-changed"}, {"properties", Json::array(event.changed)}});
+    case MapEvent::Kind::DaemonStarted:
+      return Json::object({{"event", "mapperd-started"}});
+    case MapEvent::Kind::DaemonStopped:
+      return Json::object({{"event", "mapperd-stopped"}});
+  }
+  return {};
+}
+
+}  // namespace mapperctl

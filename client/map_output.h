@@ -1,0 +1,33 @@
+#pragma once
+// How maps look on the terminal and in JSON. The JSON field names are a documented interface
+// (mapperctl(1), JSON OUTPUT): add fields, never rename them.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "json.h"
+#include "mapper_service.h"
+
+namespace mapperctl {
+
+// "7:1 0\n7:2 0" -> {"7:1 0", "7:2 0"}; a trailing newline makes no empty last line.
+std::vector<std::string> split_lines(std::string_view text);
+
+// `dmsetup ls`: "NAME\t(MAJOR:MINOR)" per map; "No devices found" for none.
+std::string format_ls(const std::vector<MapInfo>& maps);
+// `mapperctl info`: "Key: value" lines.
+std::string format_info(const MapInfo& map);
+// "4096 sectors (2.0 MiB)".
+std::string format_size(std::uint64_t sectors);
+
+// The map object of --json output.
+Json map_json(const MapInfo& map);
+// `table`/`status` with a prefix per line ("NAME: ") when `prefixed`.
+std::string format_lines(const std::string& name, const std::string& text, bool prefixed);
+
+// `monitor`: one line of text, or one JSON object, per event.
+std::string format_event(const MapEvent& event);
+Json event_json(const MapEvent& event);
+
+}  // namespace mapperctl

@@ -1,0 +1,148 @@
+#pragma once
+// What mapperctl asks of mapperd, in plain C++ types. The bus implementation
+// (bus_mapper_service.h) is the only code that knows D-Bus; verbs and their tests see only this.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mapperctl {
+
+// A map as mapperd describes it (org.mapperd.Mapper1.Map's properties). Sizes are sectors.
+struct MapInfo {
+  std::string name;
+  std::string uuid;
+  std::string device_path;
+  std::uint32_t major = 0;
+  std::uint32_t minor = 0;
+  std::uint64_t size = 0;
+  std::string table;  // the kernel's lines, '\n'-separated, key material masked
+  std::string state;  // active, suspended, pending, degraded, failed
+  bool read_only = false;
+  bool persistent = false;
+  std::int32_t open_count = 0;
+  std::vector<std::string> dependencies;  // "MAJOR:MINOR"
+  bool owned = false;
+  std::uint32_t created_by_uid = 0;
+  std::string snapshot_origin;         // the origin's map name; empty unless a snapshot
+  std::vector<std::string> snapshots;  // names of this origin's snapshots
+  // Only meaningful for snapshots (snapshot_origin not empty).
+  std::uint64_t allocated_sectors = 0;
+  std::uint64_t total_sectors = 0;
+  std::uint64_t metadata_sectors = 0;
+  bool invalid = false;
+
+  bool is_snapshot() const { return !snapshot_origin.empty(); }
+};
+
+// A target type the kernel has loaded, as the manager's Targets property lists it.
+struct TargetVersion {
+  std::string name;
+  std::uint32_t version = 0;  // (major << 16) | (minor << 8) | patch
+
+  // "1.4.0".
+  std::string version_text() const {
+    return std::to_string(version >> 16) + "." + std::to_string((version >> 8) & 0xff) + "." +
+           std::to_string(version & 0xff);
+  }
+};
+
+struct DaemonVersions {
+  std::string daemon;         // mapperd's own version
+  std::string kernel_driver;  // the device-mapper driver's, "4.47.0"
+};
+
+struct CreateOptions {
+  std::optional<std::string> uuid;  // mapperd prefixes "MAPPERD-"
+  bool read_only = false;
+  bool persistent = true;
+};
+
+struct SnapshotOptions {
+  bool persistent = true;
+  std::optional<std::uint64_t> chunk_size;  // sectors; the daemon's default when absent
+};
+
+struct RemoveOptions {
+  bool force = false;
+  bool deferred = false;
+};
+
+// One problem ValidateTable found.
+struct TableProblemReport {
+  std::uint32_t line = 0;  // 0: the table as a whole
+  std::string field;
+  std::string reason;
+  friend bool operator==(const TableProblemReport&, const TableProblemReport&) = default;
+};
+
+// A change `monitor` reports.
+struct MapEvent {
+  enum class Kind {
+    Added,           // a map appeared (created, renamed to, adopted); `map` is complete
+    Removed,         // a map went away (removed, renamed from)
+    Changed,         // some of a map's properties changed
+    ManagerChanged,  // the manager's properties changed (Targets)
+    DaemonStarted,   // org.mapperd.Mapper1 got an owner
+    DaemonStopped,   // org.mapperd.Mapper1 lost its owner
+  };
+  Kind kind = Kind::Changed;
+  std::string name;                  // the map's name, for Added, Removed, Changed
+  MapInfo map;                       // Added: complete; Changed: the `changed` properties filled in
+  std::vector<std::string> changed;  // D-Bus property names whose new values are in `map`
+  std::vector<std::string> invalidated;  // D-Bus property names that changed, value not sent
+
+  static MapEvent of(Kind kind, std::string name = {}) {
+    MapEvent event;
+    event.kind = kind;
+    event.name = std::move(name);
+    return event;
+  }
+};
+
+// Every call throws CommandError with the exit status of the error (NotFound for a name no map
+// has, Unreachable when the daemon is not there, ...) and the daemon's message.
+class MapperService {
+ public:
+  virtual ~MapperService() = default;
+
+  // Every map, sorted by name.
+  virtual std::vector<MapInfo> list_maps() = 0;
+  virtual MapInfo get_map(const std::string& name) = 0;
+  virtual DaemonVersions versions() = 0;
+  virtual std::vector<TargetVersion> kernel_targets() = 0;
+
+  virtual void create_map(const std::string& name, const std::string& table,
+                          const CreateOptions& options) = 0;
+  virtual void create_snapshot(const std::string& origin, const std::string& name,
+                               const std::string& cow_device, const SnapshotOptions& options) = 0;
+  virtual std::vector<TableProblemReport> validate_table(const std::string& table) = 0;
+
+  virtual void remove_map(const std::string& name, const RemoveOptions& options) = 0;
+  virtual void suspend_map(const std::string& name, bool noflush) = 0;
+  virtual void resume_map(const std::string& name) = 0;
+  virtual void reload_map(const std::string& name, const std::string& table) = 0;
+  virtual void rename_map(const std::string& name, const std::string& new_name) = 0;
+  virtual std::string send_message(const std::string& name, std::uint64_t sector,
+                                   const std::string& message) = 0;
+  virtual std::string map_status(const std::string& name) = 0;
+
+  // Calls `on_ready` once subscribed (a change after that is never missed), then `on_event`
+  // for every change until the connection breaks or the process is stopped.
+  virtual void watch(const std::function<void()>& on_ready,
+                     const std::function<void(const MapEvent&)>& on_event) = 0;
+};
+
+// How to reach mapperd, from the global options.
+struct ConnectionOptions {
+  std::optional<std::string> host;  // ssh to [USER@]HOST and use its system bus
+  bool allow_interactive_authorization = true;
+};
+
+using MapperServiceFactory =
+    std::function<std::unique_ptr<MapperService>(const ConnectionOptions& options)>;
+
+}  // namespace mapperctl

@@ -1,0 +1,260 @@
+// The verb table: names, usage, help and options. The help text here is what
+// `mapperctl help VERB` prints; docs/man/mapperctl.1 says the same at more length.
+#include "verbs.h"
+
+namespace mapperctl {
+namespace {
+
+const OptionSpec kUuid{"uuid", 'u', "UUID", "the map's UUID (mapperd prefixes MAPPERD-)"};
+const OptionSpec kReadOnly{"readonly", 'r', {}, "make the map read-only"};
+const OptionSpec kNotPersistent{"not-persistent", 0, {}, "do not restore the map after a reboot"};
+const OptionSpec kTable{"table", 0, "TEXT", "the table itself instead of a file or stdin"};
+const OptionSpec kDryRun{
+    "dry-run", 'n', {}, "print the table and create nothing (no daemon needed)"};
+
+std::vector<VerbSpec> make_verbs() {
+  return {
+      {"create",
+       {},
+       "NAME [TABLE-FILE]",
+       "create a map from a table",
+       "Creates and activates the map NAME from a table in dmsetup syntax, one segment per "
+       "line: START LENGTH TARGET ARGS... Without TABLE-FILE (or with -) the table is read from "
+       "standard input, so\n"
+       "  echo \"0 $(blockdev --getsize /dev/loop1) linear /dev/loop1 0\" | mapperctl create "
+       "new_name\n"
+       "works as it does with dmsetup. Returns once /dev/mapper/NAME exists.",
+       {kTable, kUuid, kReadOnly, kNotPersistent},
+       1,
+       2,
+       run_create},
+      {"remove",
+       {},
+       "NAME...",
+       "remove maps",
+       "Deactivates and removes each NAME, in order, stopping at the first that fails. An open "
+       "map is Busy unless --force or --deferred; an origin with snapshots is Busy until its "
+       "snapshots are removed.",
+       {{"force", 'f', {}, "replace the table with error and remove even if open"},
+        {"deferred", 0, {}, "remove when the last user closes the map"}},
+       1,
+       kAnyNumber,
+       run_remove},
+      {"ls",
+       {"list"},
+       "",
+       "list maps",
+       "Lists every map as dmsetup ls does: the name and (MAJOR:MINOR), one per line, sorted by "
+       "name. With --json, an array of map objects (see mapperctl(1), JSON OUTPUT).",
+       {},
+       0,
+       0,
+       run_ls},
+      {"info",
+       {},
+       "[NAME...]",
+       "show maps in detail",
+       "Shows each NAME (every map without NAME) as \"Key: value\" lines, maps separated by a "
+       "blank line. With --json, one map object for one NAME, else an array.",
+       {},
+       0,
+       kAnyNumber,
+       run_info},
+      {"table",
+       {},
+       "[NAME...]",
+       "print the live table",
+       "Prints the table the kernel has loaded, exactly as dmsetup table does: for one NAME its "
+       "lines, otherwise each line prefixed with \"NAME: \". Key material is masked.",
+       {},
+       0,
+       kAnyNumber,
+       run_table},
+      {"status",
+       {},
+       "[NAME...]",
+       "print the targets' status",
+       "Prints the kernel's status line of each segment, as dmsetup status does: for one NAME its "
+       "lines, otherwise each line prefixed with \"NAME: \".",
+       {},
+       0,
+       kAnyNumber,
+       run_status},
+      {"suspend",
+       {},
+       "NAME...",
+       "suspend I/O to maps",
+       "Suspends each NAME: I/O waits until it is resumed.",
+       {{"noflush", 0, {}, "do not flush outstanding I/O first"}},
+       1,
+       kAnyNumber,
+       run_suspend},
+      {"resume",
+       {},
+       "NAME...",
+       "resume suspended maps",
+       "Resumes each NAME.",
+       {},
+       1,
+       kAnyNumber,
+       run_resume},
+      {"reload",
+       {},
+       "NAME [TABLE-FILE]",
+       "replace a map's table",
+       "Replaces the table of NAME (read as create reads it) and makes it live. If the new table "
+       "cannot be loaded the old one stays live and the map is not left suspended.",
+       {kTable},
+       1,
+       2,
+       run_reload},
+      {"rename",
+       {},
+       "OLD NEW",
+       "rename a map",
+       "Renames the map OLD to NEW; /dev/mapper/NEW replaces /dev/mapper/OLD.",
+       {},
+       2,
+       2,
+       run_rename},
+      {"message",
+       {},
+       "NAME SECTOR MESSAGE...",
+       "send a message to a target",
+       "Sends MESSAGE (the remaining words, joined by spaces) to the segment of NAME that holds "
+       "SECTOR, as dmsetup message does, and prints the target's reply if it has one.",
+       {},
+       3,
+       kAnyNumber,
+       run_message},
+      {"snapshot",
+       {},
+       "ORIGIN NAME COW",
+       "snapshot a map",
+       "Creates NAME, a snapshot of the map ORIGIN whose changes go to the device COW, as LVM "
+       "does: ORIGIN's table moves to a hidden ORIGIN-real map and ORIGIN becomes a "
+       "snapshot-origin over it (same name and device number, so mounts do not notice). The "
+       "COW's first chunk is zeroed. Remove the snapshot with mapperctl remove NAME.",
+       {{"persistent", 'P', {}, "keep the snapshot across reboots (P, the default)"},
+        {"transient", 'N', {}, "a transient snapshot (N): lost when the map is removed"},
+        {"chunk-size", 'c', "SIZE", "copy-on-write unit: sectors or 4K, 8K...; a power of two"}},
+       3,
+       3,
+       run_snapshot},
+      {"concat",
+       {},
+       "NAME RANGE...",
+       "one map from devices end to end",
+       "Creates NAME from the RANGEs one after another, each a linear segment: two disks as one. "
+       "A RANGE is DEV, DEV@START, DEV+LENGTH or DEV@START+LENGTH; START and LENGTH are sectors "
+       "(2048), sizes (1M) or fractions of the device (1/2, rounded down). Sizes are read from "
+       "the devices on this machine. The tutorial's maps:\n"
+       "  mapperctl concat twoasone /dev/loop1 /dev/loop2\n"
+       "  mapperctl concat halfdisk /dev/loop1+1/2\n"
+       "  mapperctl concat oneahalf /dev/loop1@1/2 /dev/loop2",
+       {kDryRun, kUuid, kReadOnly, kNotPersistent},
+       2,
+       kAnyNumber,
+       run_concat},
+      {"split",
+       {},
+       "DEV FIRST SECOND",
+       "two maps from one device",
+       "Creates FIRST over DEV's sectors before --at and SECOND over the rest. If SECOND cannot "
+       "be created, FIRST is removed again.",
+       {{"at", 'a', "POS", "where to cut: sectors, a size or a fraction (default 1/2)"},
+        kDryRun,
+        kReadOnly,
+        kNotPersistent},
+       3,
+       3,
+       run_split},
+      {"stripe",
+       {},
+       "NAME RANGE RANGE...",
+       "one map striped over devices",
+       "Creates NAME striped over the RANGEs (as for concat), --chunk-size sectors at a time. "
+       "Each stripe is as long as the shortest RANGE rounded down to whole chunks.",
+       {{"chunk-size", 'c', "SIZE", "sectors per chunk, at least 8 (default 128, 64 KiB)"},
+        kDryRun,
+        kUuid,
+        kReadOnly,
+        kNotPersistent},
+       3,
+       kAnyNumber,
+       run_stripe},
+      {"check",
+       {},
+       "[TABLE-FILE]",
+       "check a table without creating anything",
+       "Checks a table (from TABLE-FILE, --table or standard input) and prints each problem as "
+       "\"line N: FIELD: REASON\". Exit status 0 when the table is good, 6 when it has problems. "
+       "mapperd checks it against the running kernel and the devices present; with --offline "
+       "mapperctl checks it alone, against this machine's devices (only the targets linear, "
+       "striped, snapshot-origin, snapshot, snapshot-merge, zero and error).",
+       {kTable, {"offline", 0, {}, "check here, without mapperd"}},
+       0,
+       1,
+       run_check},
+      {"monitor",
+       {},
+       "[NAME...]",
+       "print changes as they happen",
+       "Prints one line per change (maps added, removed, changed; mapperd started or stopped) "
+       "until interrupted; only changes to NAMEs when given. With --json, one JSON object per "
+       "line. A line on standard error says when watching has begun.",
+       {},
+       0,
+       kAnyNumber,
+       run_monitor},
+      {"targets",
+       {},
+       "",
+       "list the kernel's targets",
+       "Lists the target types the kernel has loaded and their versions, as dmsetup targets "
+       "does.",
+       {},
+       0,
+       0,
+       run_targets},
+      {"version",
+       {},
+       "",
+       "show versions",
+       "Shows the versions of mapperctl, mapperd and the kernel's device-mapper driver.",
+       {},
+       0,
+       0,
+       run_version},
+      {"help",
+       {},
+       "[VERB]",
+       "show help",
+       "Shows the list of verbs, or the help of VERB.",
+       {},
+       0,
+       1,
+       run_help},
+  };
+}
+
+}  // namespace
+
+const std::vector<VerbSpec>& all_verbs() {
+  static const std::vector<VerbSpec> verbs = make_verbs();
+  return verbs;
+}
+
+const VerbSpec* find_verb(std::string_view name) {
+  for (const VerbSpec& verb : all_verbs()) {
+    if (verb.name == name)
+      return &verb;
+    for (std::string_view alias : verb.aliases) {
+      if (alias == name)
+        return &verb;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace mapperctl

@@ -1,0 +1,99 @@
+// Verbs that change one map at a time: create, remove, reload, rename, suspend, resume,
+// message, snapshot. Each names its map in the subject, so errors read
+// "mapperctl: create twoasone: ...".
+#include <ostream>
+
+#include "exit_status.h"
+#include "extent.h"
+#include "json.h"
+#include "verb_support.h"
+#include "verbs.h"
+
+namespace mapperctl {
+
+void run_create(Invocation& invocation) {
+  const std::string& name = invocation.argument(0);
+  invocation.set_subject("create " + name);
+  check_map_name(name);
+  const std::string table = read_table(invocation, 1);
+  invocation.mapperd().create_map(name, table, create_options(invocation));
+}
+
+void run_remove(Invocation& invocation) {
+  RemoveOptions options;
+  options.force = invocation.command().has("force");
+  options.deferred = invocation.command().has("deferred");
+  for (const std::string& name : invocation.command().arguments) {
+    invocation.set_subject("remove " + name);
+    invocation.mapperd().remove_map(name, options);
+  }
+}
+
+void run_reload(Invocation& invocation) {
+  const std::string& name = invocation.argument(0);
+  invocation.set_subject("reload " + name);
+  const std::string table = read_table(invocation, 1);
+  invocation.mapperd().reload_map(name, table);
+}
+
+void run_rename(Invocation& invocation) {
+  const std::string& old_name = invocation.argument(0);
+  const std::string& new_name = invocation.argument(1);
+  invocation.set_subject("rename " + old_name);
+  check_map_name(new_name);
+  invocation.mapperd().rename_map(old_name, new_name);
+}
+
+void run_suspend(Invocation& invocation) {
+  const bool noflush = invocation.command().has("noflush");
+  for (const std::string& name : invocation.command().arguments) {
+    invocation.set_subject("suspend " + name);
+    invocation.mapperd().suspend_map(name, noflush);
+  }
+}
+
+void run_resume(Invocation& invocation) {
+  for (const std::string& name : invocation.command().arguments) {
+    invocation.set_subject("resume " + name);
+    invocation.mapperd().resume_map(name);
+  }
+}
+
+void run_message(Invocation& invocation) {
+  const std::string& name = invocation.argument(0);
+  invocation.set_subject("message " + name);
+  const std::uint64_t sector = parse_sector(invocation.argument(1), "sector");
+  std::string message;
+  for (std::size_t i = 2; i < invocation.argument_count(); ++i) {
+    message += (i > 2 ? " " : "") + invocation.argument(i);
+  }
+  const std::string reply = invocation.mapperd().send_message(name, sector, message);
+  if (invocation.json()) {
+    invocation.out() << Json::object({{"name", name}, {"reply", reply}}).dump() << '\n';
+  } else if (!reply.empty()) {
+    invocation.out() << reply << (reply.ends_with('\n') ? "" : "\n");
+  }
+}
+
+void run_snapshot(Invocation& invocation) {
+  const std::string& origin = invocation.argument(0);
+  const std::string& name = invocation.argument(1);
+  const std::string& cow = invocation.argument(2);
+  invocation.set_subject("snapshot " + name);
+  check_map_name(name);
+  const CommandLine& command = invocation.command();
+  if (command.has("persistent") && command.has("transient")) {
+    throw usage_error("a snapshot is either --persistent or --transient");
+  }
+  SnapshotOptions options;
+  options.persistent = !command.has("transient");
+  if (const std::optional<std::string> chunk = command.value("chunk-size")) {
+    const Amount amount = Amount::parse(*chunk);
+    if (amount.is_fraction())
+      throw usage_error("--chunk-size cannot be a fraction");
+    options.chunk_size = amount.resolve(mapperd::Sectors(0)).count();
+  }
+  invocation.mapperd().create_snapshot(origin, name, cow, options);
+}
+
+}  // namespace mapperctl

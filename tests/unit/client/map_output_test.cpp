@@ -1,0 +1,141 @@
+#include "map_output.h"
+
+#include <gtest/gtest.h>
+
+namespace mapperctl {
+namespace {
+
+MapInfo twoasone() {
+  MapInfo map;
+  map.name = "twoasone";
+  map.uuid = "MAPPERD-0123";
+  map.device_path = "/dev/mapper/twoasone";
+  map.major = 254;
+  map.minor = 3;
+  map.size = 8192;
+  map.table = "0 4096 linear 7:1 0\n4096 4096 linear 7:2 0\n";
+  map.state = "active";
+  map.persistent = true;
+  map.owned = true;
+  map.dependencies = {"7:1", "7:2"};
+  return map;
+}
+
+TEST(TheLsOutput, IsNameTabAndDeviceNumberAsDmsetupPrintsIt) {
+  MapInfo other = twoasone();
+  other.name = "vg-lv";
+  other.minor = 0;
+  EXPECT_EQ(format_ls({twoasone(), other}), "twoasone\t(254:3)\nvg-lv\t(254:0)\n");
+}
+
+TEST(TheLsOutput, SaysSoWhenThereAreNoMaps) {
+  EXPECT_EQ(format_ls({}), "No devices found\n");
+}
+
+TEST(TheInfoOutput, IsOneKeyValueLinePerFact) {
+  EXPECT_EQ(format_info(twoasone()),
+            "Name:          twoasone\n"
+            "UUID:          MAPPERD-0123\n"
+            "Device:        /dev/mapper/twoasone (254:3)\n"
+            "Size:          8192 sectors (4.0 MiB)\n"
+            "State:         active\n"
+            "Read-only:     no\n"
+            "Persistent:    yes\n"
+            "Open count:    0\n"
+            "Owner:         mapperd (created by uid 0)\n"
+            "Dependencies:  7:1, 7:2\n");
+}
+
+TEST(TheInfoOutput, ShowsASnapshotsOriginAndCowUsage) {
+  MapInfo snap = twoasone();
+  snap.snapshot_origin = "base";
+  snap.allocated_sectors = 16;
+  snap.total_sectors = 1024;
+  snap.metadata_sectors = 8;
+  const std::string info = format_info(snap);
+  EXPECT_NE(info.find("Snapshot of:   base\n"), std::string::npos) << info;
+  EXPECT_NE(info.find("COW usage:     16 of 1024 sectors used (1.6%), 8 for metadata\n"),
+            std::string::npos)
+      << info;
+}
+
+TEST(TheInfoOutput, SaysWhoOwnsAMapMapperdWillNotChange) {
+  MapInfo lvm = twoasone();
+  lvm.owned = false;
+  lvm.uuid = "LVM-abc";
+  EXPECT_NE(format_info(lvm).find("Owner:         lvm (mapperd will not change it)\n"),
+            std::string::npos);
+}
+
+TEST(ASize, IsShownInSectorsAndBinaryUnits) {
+  EXPECT_EQ(format_size(1), "1 sector (0.5 KiB)");
+  EXPECT_EQ(format_size(2048), "2048 sectors (1.0 MiB)");
+  EXPECT_EQ(format_size(3 * 1024 * 1024 * 2ull), "6291456 sectors (3.0 GiB)");
+}
+
+TEST(TheMapJson, HasEveryDocumentedFieldInOrder) {
+  EXPECT_EQ(map_json(twoasone()).dump(),
+            R"({"name":"twoasone","uuid":"MAPPERD-0123","owner":"mapperd",)"
+            R"("device_path":"/dev/mapper/twoasone","major":254,"minor":3,"size":8192,)"
+            R"("state":"active","read_only":false,"persistent":true,"open_count":0,)"
+            R"("owned":true,"created_by_uid":0,"dependencies":["7:1","7:2"],)"
+            R"("table":["0 4096 linear 7:1 0","4096 4096 linear 7:2 0"],)"
+            R"("snapshot_origin":null,"snapshots":[],"allocated_sectors":null,)"
+            R"("total_sectors":null,"metadata_sectors":null,"invalid":null})");
+}
+
+TEST(TheMapJson, FillsTheSnapshotFieldsOfASnapshot) {
+  MapInfo snap = twoasone();
+  snap.snapshot_origin = "base";
+  snap.allocated_sectors = 16;
+  const Json json = map_json(snap);
+  EXPECT_EQ(json.find("snapshot_origin")->dump(), R"("base")");
+  EXPECT_EQ(json.find("allocated_sectors")->dump(), "16");
+  EXPECT_EQ(json.find("invalid")->dump(), "false");
+}
+
+TEST(TableLines, ArePrefixedWithTheNameOnlyWhenAsked) {
+  const std::string table = "0 8 linear 7:1 0\n8 8 linear 7:2 0\n";
+  EXPECT_EQ(format_lines("a", table, false), table);
+  EXPECT_EQ(format_lines("a", table, true), "a: 0 8 linear 7:1 0\na: 8 8 linear 7:2 0\n");
+  EXPECT_EQ(format_lines("a", "", true), "");
+}
+
+TEST(SplitLines, IgnoresTheTrailingNewline) {
+  EXPECT_EQ(split_lines("a\nb\n"), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(split_lines("a\nb"), (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(split_lines("").empty());
+}
+
+MapEvent state_change() {
+  MapEvent event = MapEvent::of(MapEvent::Kind::Changed, "twoasone");
+  event.map.state = "suspended";
+  event.map.snapshots = {"s1", "s2"};
+  event.changed = {"State", "Snapshots"};
+  event.invalidated = {"OpenCount"};
+  return event;
+}
+
+TEST(AMonitorLine, ShowsOnlyTheChangedProperties) {
+  EXPECT_EQ(format_event(state_change()),
+            "changed twoasone state=suspended snapshots=s1,s2 open_count=?");
+}
+
+TEST(AMonitorJsonLine, ShowsOnlyTheChangedPropertiesUnderTheirMapKeys) {
+  EXPECT_EQ(event_json(state_change()).dump(),
+            R"({"event":"changed","name":"twoasone","properties":{"state":"suspended",)"
+            R"("snapshots":["s1","s2"]},"invalidated":["open_count"]})");
+}
+
+TEST(AMonitorLine, ShowsAddedAndRemovedMapsAndTheDaemon) {
+  MapEvent added = MapEvent::of(MapEvent::Kind::Added, "twoasone");
+  added.map = twoasone();
+  EXPECT_EQ(format_event(added), "added twoasone (254:3) 8192 sectors active");
+  EXPECT_EQ(format_event(MapEvent::of(MapEvent::Kind::Removed, "twoasone")), "removed twoasone");
+  EXPECT_EQ(format_event(MapEvent::of(MapEvent::Kind::DaemonStopped)), "mapperd stopped");
+  EXPECT_EQ(event_json(MapEvent::of(MapEvent::Kind::Removed, "x")).dump(),
+            R"({"event":"removed","name":"x"})");
+}
+
+}  // namespace
+}  // namespace mapperctl
