@@ -119,6 +119,12 @@ class KernelBackend {
   // DM_DEV_WAIT: blocks until the map's event counter passes `event_number`; returns the new
   // counter.
   virtual std::uint32_t wait_event(std::string_view name, std::uint32_t event_number) = 0;
+
+  // Whether create(), resume(), remove() and rename() wait for udev to update /dev/mapper. False
+  // when udev is not running: /dev/mapper/NAME is then not managed, and an implementation that
+  // needs udev refuses those operations (Error Kernel) rather than skip the wait silently.
+  // Implementations without udev (the fake) keep this default.
+  virtual bool udev_synchronised() { return true; }
 };
 
 }  // namespace mapperd

@@ -1,9 +1,14 @@
 #pragma once
 // CONTRACT fixed by the lead (the daemon codes against it): implement it, keep the signatures.
 
+#include <condition_variable>
+#include <deque>
 #include <exception>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <thread>
+#include <utility>
 
 #include "kernel/kernel_backend.h"
 
@@ -19,9 +24,12 @@ class KernelThread {
   using Done = std::function<void(std::exception_ptr)>;
 
   // Starts the thread; `make_backend` runs on it, so the backend is created, used and destroyed
-  // on that one thread.
+  // on that one thread. Returns once the backend exists; when `make_backend` throws, the thread
+  // is joined and its exception rethrown here (e.g. "device-mapper is not available"). Throws
+  // Error(Failed) when the eventfd cannot be made.
   explicit KernelThread(std::function<std::unique_ptr<KernelBackend>()> make_backend);
   // Finishes the jobs already submitted, then joins. Completions not yet dispatched are dropped.
+  // A job that never returns (wait_event() on a map with no events) keeps it waiting.
   ~KernelThread();
 
   KernelThread(const KernelThread&) = delete;
@@ -33,8 +41,28 @@ class KernelThread {
 
   // An eventfd that is readable while completions wait; poll it in the event loop.
   int completion_fd() const;
-  // Runs every waiting `done`, in completion order. Call from the event loop's thread.
+  // Runs every waiting `done`, in completion order. Call from the event loop's thread. When a
+  // `done` throws, the ones after it stay queued (the fd stays readable) and the exception
+  // propagates.
   void dispatch_completions();
+
+ private:
+  struct Queued {
+    Job job;
+    Done done;
+  };
+  using Completion = std::pair<Done, std::exception_ptr>;
+
+  void run(std::unique_ptr<KernelBackend> backend);
+  void signal_completion() const;
+
+  int event_fd_ = -1;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Queued> jobs_;      // guarded by mutex_
+  std::deque<Completion> done_;  // guarded by mutex_
+  bool stopping_ = false;        // guarded by mutex_
+  std::thread thread_;
 };
 
 }  // namespace mapperd
