@@ -9,7 +9,7 @@ std::optional<DeviceNumber> resolve(const DeviceRef& device, std::string field,
                                     const BlockDevices& devices, LineProblems& problems) {
   std::optional<DeviceNumber> number = devices.resolve(device);
   if (!number)
-    problems.add(std::move(field), "no such block device " + device.text());
+    problems.add_missing_device(std::move(field), "no such block device " + device.text());
   return number;
 }
 

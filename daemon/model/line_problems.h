@@ -19,6 +19,9 @@ class LineProblems {
   void add(std::string field, std::string reason) {
     all_.push_back(TableProblem{line_, std::move(field), std::move(reason)});
   }
+  void add_missing_device(std::string field, std::string reason) {
+    all_.push_back(TableProblem{line_, std::move(field), std::move(reason), true});
+  }
   // How many problems this line has had so far.
   std::size_t count() const { return all_.size() - count_before_; }
 

@@ -173,7 +173,10 @@ Table parse_table(std::string_view text, const TableContext& context) {
     for (const TableProblem& problem : result.problems) {
       message += (message.empty() ? "" : "\n") + problem.to_string();
     }
-    throw Error(ErrorKind::InvalidTable, message);
+    const bool only_missing_devices =
+        std::all_of(result.problems.begin(), result.problems.end(),
+                    [](const TableProblem& problem) { return problem.missing_device; });
+    throw Error(only_missing_devices ? ErrorKind::DeviceMissing : ErrorKind::InvalidTable, message);
   }
   return std::move(result.table);
 }

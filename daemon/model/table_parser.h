@@ -17,6 +17,8 @@ struct TableProblem {
   std::uint32_t line = 0;
   std::string field;
   std::string reason;
+  // The problem is only that a device does not exist (yet): the table may become good later.
+  bool missing_device = false;
 
   // "line 2: start: segment starts at 16000 but the previous one ends at 16384 (overlap)"
   std::string to_string() const;
@@ -37,7 +39,8 @@ struct TableContext {
 std::vector<TableProblem> check_table(std::string_view text, const TableContext& context);
 
 // The table `text` describes. Throws Error(InvalidTable) whose message lists every problem,
-// one per line, as check_table() finds them.
+// one per line, as check_table() finds them; Error(DeviceMissing) with the same message when
+// every problem is a device that does not exist.
 Table parse_table(std::string_view text, const TableContext& context);
 
 }  // namespace mapperd

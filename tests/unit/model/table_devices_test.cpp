@@ -114,6 +114,26 @@ TEST_F(ATableCheckedAgainstDevices, DoesNotCheckTheSizeOfASegmentWhoseOffsetOver
                           "in 64 bits"));
 }
 
+// A table that is good but for devices not there yet may come up later: the caller can tell.
+TEST_F(ATableCheckedAgainstDevices, IsRefusedAsDeviceMissingWhenThatIsItsOnlyProblem) {
+  try {
+    parse_table("0 8 linear /dev/loop9 0\n", context_);
+    FAIL() << "parse_table accepted a missing device";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::DeviceMissing);
+    EXPECT_STREQ(error.what(), "line 1: device: no such block device /dev/loop9");
+  }
+}
+
+TEST_F(ATableCheckedAgainstDevices, IsRefusedAsInvalidWhenAMissingDeviceIsNotItsOnlyProblem) {
+  try {
+    parse_table("0 8 zero\n16 8 linear /dev/loop9 0\n", context_);
+    FAIL() << "parse_table accepted a gap";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::InvalidTable);
+  }
+}
+
 TEST(ATableCheckedWithoutDevices, DoesNotAskWhetherDevicesExist) {
   EXPECT_THAT(problems_in("0 8 linear /dev/loop9 0\n"), IsEmpty());
 }
