@@ -1,0 +1,88 @@
+#include "bus_service.h"
+
+#include <algorithm>
+
+namespace mapperd::bus {
+
+BusService::BusService(sdbus::IConnection& connection, BusServices services)
+    : connection_(connection), services_(services), manager_(connection, services_) {}
+
+template <class Emit>
+void BusService::emit_logged(const std::string& map_name, Emit&& emit) noexcept {
+  try {
+    emit();
+  } catch (const std::exception& e) {
+    services_.log.write(LogLevel::Warning,
+                        "cannot announce a change of map " + map_name + ": " + e.what(),
+                        {{"MAPPERD_MAP", map_name}});
+  }
+}
+
+void BusService::attach(EventLoop& loop) {
+  loop.add_source(
+      [this] {
+        // Poll nothing; ask for an immediate turn only when something can be released now.
+        const bool releasable =
+            std::any_of(retired_.begin(), retired_.end(),
+                        [](const std::unique_ptr<MapObject>& o) { return !o->answering_calls(); });
+        return EventLoop::PollRequest{-1, 0, releasable ? 0 : -1};
+      },
+      [this] { release_retired(); });
+}
+
+bool BusService::release_retired() {
+  std::erase_if(retired_, [](const std::unique_ptr<MapObject>& object) {
+    return !object->answering_calls();
+  });
+  return !retired_.empty();
+}
+
+void BusService::release_retired_named(const std::string& name) {
+  // Another map took the name while a call on the old one was still running (another tool
+  // removed and re-created it): the path is needed now. That call's reply may then fail to send,
+  // which MethodCall logs.
+  std::erase_if(retired_, [&name](const std::unique_ptr<MapObject>& object) {
+    return object->map_name() == name;
+  });
+}
+
+void BusService::map_added(const MapRecord& map) {
+  release_retired_named(map.name);
+  emit_logged(map.name, [&] {
+    auto object = std::make_unique<MapObject>(connection_, services_, map.name);
+    MapObject& exported = *object;
+    maps_[map.name] = std::move(object);
+    exported.announce_added();
+  });
+}
+
+void BusService::map_changed(const MapRecord& map, const std::vector<MapField>& fields) {
+  const auto it = maps_.find(map.name);
+  if (it == maps_.end())
+    return map_added(map);
+  emit_logged(map.name, [&] { it->second->announce_changed(fields); });
+}
+
+void BusService::map_removed(const MapRecord& last_known) {
+  const auto it = maps_.find(last_known.name);
+  if (it == maps_.end())
+    return;
+  // InterfacesRemoved lists the interfaces the object has, so it goes out while it still has
+  // them; the object is unexported once its calls are answered.
+  emit_logged(last_known.name, [&] { it->second->announce_removed(); });
+  retired_.push_back(std::move(it->second));
+  maps_.erase(it);
+}
+
+void BusService::map_renamed(const std::string& previous_name, const MapRecord& map) {
+  MapRecord old = map;
+  old.name = previous_name;
+  map_removed(old);
+  map_added(map);
+}
+
+void BusService::targets_changed() {
+  emit_logged("", [&] { manager_.announce_targets_changed(); });
+}
+
+}  // namespace mapperd::bus

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <sdbus-c++/Types.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mapperd::bus {
+
+// The D-Bus type an option must have.
+enum class OptionType { Boolean, String, UInt64 };
+
+struct OptionSpec {
+  std::string_view key;
+  OptionType type;
+};
+
+// Every method accepts this one (a boolean): polkit must not ask the user (issue 4 uses it).
+inline constexpr std::string_view kNoUserInteraction = "auth.no_user_interaction";
+
+// A method's a{sv} options, checked against what the method accepts.
+class CallOptions {
+ public:
+  // Throws mapperd::Error(InvalidArgument) for a key neither in `accepted` nor
+  // auth.no_user_interaction, and for a value of another type than its spec says, naming the key,
+  // the type sent and the type expected.
+  static CallOptions read(const std::map<std::string, sdbus::Variant>& options,
+                          std::initializer_list<OptionSpec> accepted = {});
+
+  // The value sent for `key`, or `fallback` when it was not sent. The key must be accepted with
+  // that type.
+  bool flag(std::string_view key, bool fallback = false) const;
+  std::optional<std::string> text(std::string_view key) const;
+  std::optional<std::uint64_t> number(std::string_view key) const;
+
+  // auth.no_user_interaction, false when not sent.
+  bool no_user_interaction() const { return flag(kNoUserInteraction); }
+
+ private:
+  std::map<std::string, sdbus::Variant, std::less<>> values_;
+};
+
+}  // namespace mapperd::bus

@@ -1,0 +1,289 @@
+#include "map_object.h"
+
+#include "engine/engine.h"
+#include "model/error.h"
+#include "object_paths.h"
+
+namespace mapperd::bus {
+namespace {
+
+std::uint64_t device_number_value(const mapperd::DeviceNumber& device) {
+  // makedev()'s layout: the glibc encoding of dev_t, which is what stat() and udev report.
+  const std::uint64_t major = device.major;
+  const std::uint64_t minor = device.minor;
+  return ((major & 0x00000fffULL) << 8) | ((major & 0xfffff000ULL) << 32) |
+         (minor & 0x000000ffULL) | ((minor & 0xffffff00ULL) << 12);
+}
+
+sdbus::ObjectPath path_or_root(const std::optional<std::string>& name) {
+  return sdbus::ObjectPath(name ? map_object_path(*name) : "/");
+}
+
+}  // namespace
+
+std::string map_property_name(MapField field) {
+  switch (field) {
+    case MapField::Uuid:
+      return "UUID";
+    case MapField::Device:
+      return "DeviceNumber";
+    case MapField::Size:
+      return "Size";
+    case MapField::Table:
+      return "Table";
+    case MapField::State:
+      return "State";
+    case MapField::ReadOnly:
+      return "ReadOnly";
+    case MapField::Persistent:
+      return "Persistent";
+    case MapField::Dependencies:
+      return "Dependencies";
+    case MapField::Owned:
+      return "Owned";
+    case MapField::CreatedByUid:
+      return "CreatedByUID";
+    case MapField::Origin:
+      return "SnapshotOrigin";
+    case MapField::Snapshots:
+      return "Snapshots";
+  }
+  return "State";
+}
+
+MapObject::MapObject(sdbus::IConnection& connection, BusServices& services, std::string name)
+    : AdaptorInterfaces(connection, map_object_path(name)),
+      services_(services),
+      name_(std::move(name)) {}
+
+// sdbus-c++ requires adaptors to unregister before their members go.
+MapObject::~MapObject() {
+  unregisterAdaptor();
+}
+
+void MapObject::announce_added() {
+  registerAdaptor();
+  emitInterfacesAddedSignal();
+}
+
+void MapObject::announce_changed(const std::vector<MapField>& fields) {
+  std::vector<std::string> names;
+  for (MapField field : fields)
+    names.push_back(map_property_name(field));
+  emitPropertiesChangedSignal(std::string(kMapInterface), names);
+}
+
+void MapObject::announce_removed() {
+  emitInterfacesRemovedSignal();
+}
+
+const MapRecord& MapObject::record() const {
+  const MapRecord* record = services_.engine.catalog().find_visible(name_);
+  if (record == nullptr)
+    throw Error(ErrorKind::NotFound, "map '" + name_ + "' is gone");
+  return *record;
+}
+
+template <class... Results>
+typename MethodCall<Results...>::Pointer MapObject::begin(sdbus::Result<Results...>&& result,
+                                                          CallKind kind, std::string method) {
+  auto call = MethodCall<Results...>::begin(std::move(result), getObject(), services_, kind,
+                                            std::move(method), name_, calls_in_flight_);
+  call->guard([&] { call->about(name_, record().uuid); });
+  return call;
+}
+
+// Methods. Each: read and check the arguments, authorize, act through the engine, reply once the
+// engine completed (by then the catalog and the objects show the result and the signals are sent).
+// The continuations capture the map's name, never `this`: a removal or a rename destroys this
+// object before its own completion runs, and an authorizer may answer after the map is gone.
+
+void MapObject::Remove(sdbus::Result<>&& result, Options options) {
+  auto call = begin(std::move(result), CallKind::Change, "Remove");
+  call->guard([&] {
+    const CallOptions checked = CallOptions::read(
+        options, {{"force", OptionType::Boolean}, {"deferred", OptionType::Boolean}});
+    RemoveOptions remove{checked.flag("force"), checked.flag("deferred")};
+    call->authorize_then(
+        Action::RemoveMap, checked, [&services = services_, name = name_, call, remove] {
+          services.engine.remove_map(name, remove, [call, name](Outcome<Done> outcome) {
+            if (!outcome.ok())
+              return call->fail(outcome.error());
+            call->succeed("removed map " + name);
+          });
+        });
+  });
+}
+
+void MapObject::Suspend(sdbus::Result<>&& result, Options options) {
+  auto call = begin(std::move(result), CallKind::Change, "Suspend");
+  call->guard([&] {
+    const CallOptions checked = CallOptions::read(options, {{"noflush", OptionType::Boolean}});
+    const bool noflush = checked.flag("noflush");
+    call->authorize_then(
+        Action::ChangeMap, checked, [&services = services_, name = name_, call, noflush] {
+          services.engine.suspend_map(name, noflush, [call, name](Outcome<Done> outcome) {
+            if (!outcome.ok())
+              return call->fail(outcome.error());
+            call->succeed("suspended map " + name);
+          });
+        });
+  });
+}
+
+void MapObject::Resume(sdbus::Result<>&& result, Options options) {
+  auto call = begin(std::move(result), CallKind::Change, "Resume");
+  call->guard([&] {
+    const CallOptions checked = CallOptions::read(options);
+    call->authorize_then(Action::ChangeMap, checked, [&services = services_, name = name_, call] {
+      services.engine.resume_map(name, [call, name](Outcome<Done> outcome) {
+        if (!outcome.ok())
+          return call->fail(outcome.error());
+        call->succeed("resumed map " + name);
+      });
+    });
+  });
+}
+
+void MapObject::Reload(sdbus::Result<>&& result, std::string table, Options options) {
+  auto call = begin(std::move(result), CallKind::Change, "Reload");
+  call->guard([&] {
+    const CallOptions checked = CallOptions::read(options);
+    call->authorize_then(Action::ChangeMap, checked,
+                         [&services = services_, name = name_, call, table = std::move(table)] {
+                           services.engine.reload_map(name, table,
+                                                      [call, name](Outcome<Done> outcome) {
+                                                        if (!outcome.ok())
+                                                          return call->fail(outcome.error());
+                                                        call->succeed("reloaded map " + name);
+                                                      });
+                         });
+  });
+}
+
+void MapObject::Rename(sdbus::Result<sdbus::ObjectPath>&& result, std::string new_name,
+                       Options options) {
+  auto call = begin(std::move(result), CallKind::Change, "Rename");
+  call->guard([&] {
+    const CallOptions checked = CallOptions::read(options);
+    call->authorize_then(
+        Action::ChangeMap, checked,
+        [&services = services_, name = name_, call, new_name = std::move(new_name)] {
+          services.engine.rename_map(
+              name, new_name, [call, old_name = name](Outcome<MapRecord> outcome) {
+                if (!outcome.ok())
+                  return call->fail(outcome.error());
+                call->guard([&] {
+                  call->succeed("renamed map " + old_name + " to " + outcome.value().name,
+                                sdbus::ObjectPath(map_object_path(outcome.value().name)));
+                });
+              });
+        });
+  });
+}
+
+void MapObject::Message(sdbus::Result<std::string>&& result, uint64_t sector, std::string message,
+                        Options options) {
+  auto call = begin(std::move(result), CallKind::Change, "Message");
+  call->guard([&] {
+    const CallOptions checked = CallOptions::read(options);
+    call->authorize_then(
+        Action::ChangeMap, checked,
+        [&services = services_, name = name_, call, sector, message = std::move(message)] {
+          services.engine.send_message(
+              name, Sectors(sector), message, [call, name, message](Outcome<std::string> outcome) {
+                if (!outcome.ok())
+                  return call->fail(outcome.error());
+                call->succeed("sent message '" + message + "' to map " + name, outcome.value());
+              });
+        });
+  });
+}
+
+void MapObject::GetStatus(sdbus::Result<std::string>&& result) {
+  auto call = begin(std::move(result), CallKind::Read, "GetStatus");
+  call->guard([&] {
+    call->authorize_then(Action::ReadStatus, CallOptions{},
+                         [&services = services_, name = name_, call] {
+                           services.engine.read_status(name, [call](Outcome<std::string> outcome) {
+                             if (!outcome.ok())
+                               return call->fail(outcome.error());
+                             call->succeed({}, outcome.value());
+                           });
+                         });
+  });
+}
+
+// Properties: the catalog's values, never a kernel call.
+
+std::string MapObject::Name() {
+  return with_dbus_errors([&] { return record().name; });
+}
+std::string MapObject::UUID() {
+  return with_dbus_errors([&] { return record().uuid; });
+}
+std::string MapObject::DevicePath() {
+  return with_dbus_errors([&] { return record().device_path(); });
+}
+uint64_t MapObject::DeviceNumber() {
+  return with_dbus_errors([&] { return device_number_value(record().device); });
+}
+uint64_t MapObject::Size() {
+  return with_dbus_errors([&] { return record().size.count(); });
+}
+std::string MapObject::Table() {
+  return with_dbus_errors([&] { return record().table; });
+}
+std::string MapObject::State() {
+  return with_dbus_errors([&] { return std::string(map_state_name(record().state)); });
+}
+bool MapObject::ReadOnly() {
+  return with_dbus_errors([&] { return record().read_only; });
+}
+bool MapObject::Persistent() {
+  return with_dbus_errors([&] { return record().persistent; });
+}
+int32_t MapObject::OpenCount() {
+  return with_dbus_errors([&] { return record().open_count; });
+}
+std::vector<std::string> MapObject::Dependencies() {
+  return with_dbus_errors([&] {
+    std::vector<std::string> devices;
+    for (const mapperd::DeviceNumber& device : record().dependencies) {
+      devices.push_back(device.to_string());
+    }
+    return devices;
+  });
+}
+bool MapObject::Owned() {
+  return with_dbus_errors([&] { return record().owned; });
+}
+uint32_t MapObject::CreatedByUID() {
+  return with_dbus_errors([&] { return record().created_by_uid; });
+}
+sdbus::ObjectPath MapObject::SnapshotOrigin() {
+  return with_dbus_errors([&] { return path_or_root(record().origin); });
+}
+std::vector<sdbus::ObjectPath> MapObject::Snapshots() {
+  return with_dbus_errors([&] {
+    std::vector<sdbus::ObjectPath> paths;
+    for (const std::string& snapshot : record().snapshots) {
+      paths.emplace_back(map_object_path(snapshot));
+    }
+    return paths;
+  });
+}
+uint64_t MapObject::AllocatedSectors() {
+  return with_dbus_errors([&] { return record().usage ? record().usage->allocated.count() : 0; });
+}
+uint64_t MapObject::TotalSectors() {
+  return with_dbus_errors([&] { return record().usage ? record().usage->total.count() : 0; });
+}
+uint64_t MapObject::MetadataSectors() {
+  return with_dbus_errors([&] { return record().usage ? record().usage->metadata.count() : 0; });
+}
+bool MapObject::Invalid() {
+  return with_dbus_errors([&] { return record().usage && record().usage->invalid; });
+}
+
+}  // namespace mapperd::bus

@@ -1,0 +1,150 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog.h"
+#include "engine_observer.h"
+#include "kernel/kernel_thread.h"
+#include "kernel_steps.h"
+#include "model/block_devices.h"
+#include "model/table_parser.h"
+#include "operation_queue.h"
+#include "outcome.h"
+
+namespace mapperd {
+
+// Fields default-initialised ({}), so callers can name only what they set.
+struct CreateMapRequest {
+  std::string name{};
+  // dmsetup table syntax; see model/table_parser.h.
+  std::string table{};
+  // The caller's UUID; the map's becomes "MAPPERD-" + it (a random one when empty).
+  std::string uuid{};
+  bool read_only = false;
+  bool persistent = true;
+  std::uint32_t caller_uid = 0;
+};
+
+struct CreateSnapshotRequest {
+  std::string origin{};
+  std::string name{};
+  // "/dev/..." or "MAJOR:MINOR".
+  std::string cow_device{};
+  // P (true) or N (false).
+  bool persistent = true;
+  // A power of two.
+  Sectors chunk_size{8};
+  std::uint32_t caller_uid = 0;
+};
+
+// mapperd's use cases, on the main thread. Each method checks what it can against the catalog,
+// then does its kernel work as one job on the kernel thread, re-reads the kernel, applies the
+// differences to the catalog (announcing them to the observer) and only then completes. So when
+// a completion runs, the catalog, and every object the observer made from it, already shows the
+// result.
+//
+// Operations on the same map are serialized (OperationQueue): each starts once the ones before it
+// on that map completed, and checks the catalog as they left it. Reads of the catalog are never
+// held up by the kernel.
+//
+// Failures reach the completion as mapperd::Error: InvalidName, InvalidTable, InvalidArgument,
+// NotFound (no such exported map), AlreadyExists, NotOwned (another tool's map: listed, never
+// changed), Busy (origin with snapshots, in use), and whatever the kernel backend throws.
+// No failure leaves a map suspended or half-made.
+class Engine {
+ public:
+  // `zero_device_start` runs on the kernel thread (zeroes a new COW's first chunk);
+  // `block_devices`, when given, lets table checks find missing devices and segments past a
+  // device's end before the kernel sees the table.
+  Engine(KernelThread& kernel, ZeroDeviceStart zero_device_start,
+         const BlockDevices* block_devices = nullptr);
+
+  // Who hears about catalog changes from now on. Set it before start(): the observer (the bus
+  // layer) needs the engine to exist, so it cannot be a constructor argument.
+  void set_observer(EngineObserver& observer) { observer_ = &observer; }
+
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Reconciliation at start: reads the driver version, the targets and every map; adopts ours
+  // (never recreating anything) and lists the others. Announces every exported map.
+  void start(Completion<Done> done);
+  // Re-reads the kernel and applies what changed behind our back (another tool, a udev event).
+  void rescan(Completion<Done> done);
+  // For events that only say "something may have changed": rescans at once when no requested
+  // rescan runs, else once more after the running one; requests arriving meanwhile share that
+  // one. `done` gets the outcome of the rescan that covers this request.
+  void request_rescan(Completion<Done> done);
+
+  const Catalog& catalog() const { return catalog_; }
+  // Both as read by start()/rescan().
+  const std::string& driver_version() const { return driver_version_; }
+  const std::vector<TargetVersion>& targets() const { return targets_; }
+
+  // Every problem in `table`, against the targets the kernel lists (and the block devices, when
+  // the engine has them). Changes nothing and never waits.
+  std::vector<TableProblem> validate_table(std::string_view table) const;
+
+  // Completes with the new map's record once /dev/mapper/NAME exists and the map is announced.
+  void create_map(CreateMapRequest request, Completion<MapRecord> done);
+  // Completes with the snapshot's record. See kernel_steps.h for the sequence.
+  void create_snapshot(CreateSnapshotRequest request, Completion<MapRecord> done);
+  // An origin with snapshots is Busy, naming them; removing an origin's last snapshot folds the
+  // origin's -real layer back into it.
+  void remove_map(std::string name, RemoveOptions options, Completion<Done> done);
+  void suspend_map(std::string name, bool noflush, Completion<Done> done);
+  void resume_map(std::string name, Completion<Done> done);
+  // An origin with a snapshot layer is Busy: its table is the snapshots' too.
+  void reload_map(std::string name, std::string table, Completion<Done> done);
+  // Completes with the record under its new name; a -real layer is renamed with it.
+  void rename_map(std::string name, std::string new_name, Completion<MapRecord> done);
+  // Completes with the target's reply (often empty).
+  void send_message(std::string name, Sectors sector, std::string message,
+                    Completion<std::string> done);
+  // Completes with the kernel's status lines; refreshes the values no event announces (open
+  // count, snapshot usage) on the way. Works on other tools' maps too.
+  void read_status(std::string name, Completion<std::string> done);
+
+ private:
+  template <class T>
+  using KernelWork = std::function<T(KernelBackend&)>;
+
+  template <class T>
+  void run_operation(std::vector<std::string> names, std::function<KernelWork<T>()> check,
+                     Completion<T> done);
+  void apply(const std::vector<KernelMap>& maps);
+  void announce(const CatalogChange& change, const std::optional<MapRecord>& before);
+
+  // The exported map `name`, else NotFound.
+  const MapRecord& visible_map(const std::string& name) const;
+  // The exported map `name` if we own it, else NotFound / NotOwned.
+  const MapRecord& owned_map(const std::string& name, std::string_view operation) const;
+  TableContext table_context() const;
+  // `text` parsed for the kernel: InvalidTable for a table wrong in itself or for its devices
+  // (a segment past a device's end), DeviceMissing for a device that does not exist.
+  std::vector<TargetLine> checked_table(const std::string& operation, std::string_view text) const;
+  Completion<Done> then_report(const std::string& name, Completion<MapRecord> done);
+
+  KernelThread& kernel_;
+  // Never null: announcements before set_observer() go nowhere.
+  EngineObserver* observer_;
+  ZeroDeviceStart zero_device_start_;
+  const BlockDevices* block_devices_;
+
+  Catalog catalog_;
+  OperationQueue operations_;
+  // What create operations in flight asked for that the kernel does not keep, by map name.
+  std::map<std::string, MapMetadata> metadata_for_new_;
+  // request_rescan(): whether one runs, and who waits for the next.
+  bool rescan_running_ = false;
+  std::vector<Completion<Done>> next_rescan_waiters_;
+  std::string driver_version_;
+  std::vector<TargetVersion> targets_;
+};
+
+}  // namespace mapperd

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "map_record.h"
+
+namespace mapperd {
+
+// What the engine announces, on its own thread, as the catalog changes. Only exported maps are
+// announced (hidden -real layers never are). The bus layer implements it: exports objects and
+// emits InterfacesAdded / PropertiesChanged / InterfacesRemoved.
+//
+// Order guarantee: within one batch of changes, removals come first, then renames, additions and
+// changes, so an announced relation never names a map that is not announced yet. An operation's
+// completion runs after the announcements its changes caused.
+class EngineObserver {
+ public:
+  virtual ~EngineObserver() = default;
+
+  virtual void map_added(const MapRecord& map) = 0;
+  // `fields` is never empty.
+  virtual void map_changed(const MapRecord& map, const std::vector<MapField>& fields) = 0;
+  virtual void map_removed(const MapRecord& last_known) = 0;
+  // The map called `previous_name` is now `map` (its object moves).
+  virtual void map_renamed(const std::string& previous_name, const MapRecord& map) = 0;
+  // The kernel's target list changed (a module was loaded).
+  virtual void targets_changed() = 0;
+};
+
+}  // namespace mapperd

@@ -1,0 +1,133 @@
+#include "kernel_steps.h"
+
+#include "kernel_report.h"
+#include "model/error.h"
+#include "undo_stack.h"
+
+namespace mapperd {
+namespace {
+
+bool has_snapshot_line(const std::vector<TargetLine>& table) {
+  for (const TargetLine& line : table) {
+    if (line.type == "snapshot" || line.type == "snapshot-merge")
+      return true;
+  }
+  return false;
+}
+
+TargetLine single_line(Sectors size, const Target& target) {
+  return TargetLine{Sectors(0), size, target_type(target), format_target_args(target)};
+}
+
+DeviceNumber device_of(KernelBackend& kernel, const std::string& name) {
+  const auto info = kernel.info(name);
+  if (!info)
+    throw Error(ErrorKind::NotFound, "map '" + name + "' disappeared from the kernel");
+  return info->device;
+}
+
+}  // namespace
+
+std::vector<KernelMap> read_all_maps(KernelBackend& kernel) {
+  std::vector<KernelMap> maps;
+  for (const MapListing& listing : kernel.list()) {
+    // Another tool may remove a map between our calls: what is gone is simply not there.
+    try {
+      auto info = kernel.info(listing.name);
+      if (!info)
+        continue;
+      KernelMap map;
+      map.info = std::move(*info);
+      if (map.info.live_table) {
+        map.table = kernel.table(listing.name);
+        map.dependencies = kernel.dependencies(listing.name);
+        if (has_snapshot_line(map.table))
+          map.status = kernel.status(listing.name);
+      }
+      maps.push_back(std::move(map));
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::NotFound)
+        throw;
+    }
+  }
+  return maps;
+}
+
+void create_snapshot_layers(KernelBackend& kernel, const SnapshotSteps& steps,
+                            const ZeroDeviceStart& zero_device_start) {
+  // A persistent COW whose first chunk still holds an old header would be read as an existing
+  // snapshot store; zeroing first (before anything is suspended) makes it a new one.
+  zero_device_start(steps.cow, steps.chunk_size);
+
+  run_undoable([&](UndoStack& undo) {
+    const std::vector<TargetLine> origin_table = kernel.table(steps.origin);
+    const Sectors size = table_size(origin_table);
+
+    DeviceNumber layer_device;
+    if (steps.real_layer_exists) {
+      layer_device = device_of(kernel, steps.real_layer);
+    } else {
+      const auto origin_info = kernel.info(steps.origin);
+      CreateRequest layer;
+      layer.name = steps.real_layer;
+      layer.uuid = steps.real_layer_uuid;
+      layer.table = origin_table;
+      layer.read_only = origin_info && origin_info->read_only;
+      layer_device = kernel.create(layer).device;
+      undo.push("remove " + steps.real_layer, [&] { kernel.remove(steps.real_layer); });
+    }
+
+    kernel.suspend(steps.origin);
+    undo.push("resume " + steps.origin, [&] { kernel.resume(steps.origin); });
+
+    if (!steps.real_layer_exists) {
+      kernel.load(steps.origin,
+                  {single_line(size, SnapshotOriginTarget{DeviceRef::of(layer_device)})});
+      undo.push("drop the inactive table of " + steps.origin,
+                [&] { kernel.clear_inactive(steps.origin); });
+    }
+
+    const SnapshotTarget target{.merge = false,
+                                .origin = DeviceRef::of(layer_device),
+                                .cow = steps.cow,
+                                .store = steps.store,
+                                .chunk_size = steps.chunk_size};
+    CreateRequest snapshot;
+    snapshot.name = steps.snapshot;
+    snapshot.uuid = steps.snapshot_uuid;
+    snapshot.table = {single_line(size, target)};
+    kernel.create(snapshot);
+    undo.push("remove " + steps.snapshot, [&] { kernel.remove(steps.snapshot); });
+
+    kernel.resume(steps.origin);
+  });
+}
+
+void remove_with_layers(KernelBackend& kernel, const RemovalSteps& steps) {
+  kernel.remove(steps.name, steps.options);
+  try {
+    if (steps.fold_origin && steps.fold_layer) {
+      kernel.reload(*steps.fold_origin, kernel.table(*steps.fold_layer));
+      kernel.remove(*steps.fold_layer);
+    }
+    if (steps.layer_to_remove)
+      kernel.remove(*steps.layer_to_remove);
+  } catch (const Error& e) {
+    throw Error(
+        e.kind(),
+        "removed " + steps.name + ", but putting its snapshot layer away failed: " + e.what(),
+        e.error_number());
+  }
+}
+
+void rename_with_layer(KernelBackend& kernel, const std::string& name, const std::string& new_name,
+                       const std::optional<std::string>& layer) {
+  run_undoable([&](UndoStack& undo) {
+    kernel.rename(name, new_name);
+    undo.push("rename " + new_name + " back to " + name, [&] { kernel.rename(new_name, name); });
+    if (layer)
+      kernel.rename(*layer, new_name + "-real");
+  });
+}
+
+}  // namespace mapperd

@@ -1,0 +1,94 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/device_ref.h"
+#include "model/sectors.h"
+
+namespace mapperd {
+
+// What a map is doing, as the bus shows it in Map.State.
+enum class MapState {
+  Active,     // live table, resumed
+  Suspended,  // I/O is held (dmsetup suspend)
+  Pending,    // the device exists but has no live table yet
+  Degraded,   // resumed, but some segment maps to the error target (e.g. after remove --force)
+  Failed,     // a snapshot the kernel marked invalid or overflowed
+};
+
+// "active", "suspended", ...
+std::string_view map_state_name(MapState state);
+
+// A snapshot's COW use, from the kernel's status line "<allocated>/<total> <metadata>".
+struct SnapshotUsage {
+  Sectors allocated;
+  Sectors total;
+  Sectors metadata;
+  bool invalid = false;  // "Invalid" or "Overflow": the snapshot can no longer be read
+  friend bool operator==(const SnapshotUsage&, const SnapshotUsage&) = default;
+};
+
+// Everything mapperd knows about one map: what the kernel reports, plus what only we keep
+// (persistent, created_by_uid) and what we derive from the tables (snapshot relations).
+struct MapRecord {
+  std::string name;
+  std::string uuid;
+  DeviceNumber device;
+  Sectors size;
+  // The live table as the kernel prints it, one "start length type args\n" line per segment,
+  // key material masked as `dmsetup table` masks it without --showkeys.
+  std::string table;
+  MapState state = MapState::Active;
+  bool read_only = false;
+  bool persistent = true;
+  std::vector<DeviceNumber> dependencies;
+  // Ours (MAPPERD- UUID): only owned maps are ever changed.
+  bool owned = false;
+  std::uint32_t created_by_uid = 0;
+
+  // Snapshot relations, derived from the tables (see reconcile.h).
+  // For a snapshot: its origin map.
+  std::optional<std::string> origin;
+  // For an origin: its snapshots, sorted by name.
+  std::vector<std::string> snapshots;
+  // For an origin made by CreateSnapshot: its hidden "NAME-real" layer.
+  std::optional<std::string> real_layer;
+  // For a hidden "NAME-real" layer: the origin it carries. Such maps are not exported.
+  std::optional<std::string> layer_of;
+
+  // Values no event announces: read at every change the engine makes or sees, and by
+  // read_status(); the bus serves them from here so a property read never waits on the kernel.
+  std::int32_t open_count = 0;
+  std::optional<SnapshotUsage> usage;  // snapshots only
+
+  bool hidden() const { return layer_of.has_value(); }
+  std::string device_path() const { return "/dev/mapper/" + name; }
+
+  friend bool operator==(const MapRecord&, const MapRecord&) = default;
+};
+
+// The parts of a record whose change is announced (PropertiesChanged). The name moves the whole
+// object (a rename), and open_count/usage are never announced, so neither is listed.
+enum class MapField {
+  Uuid,
+  Device,
+  Size,
+  Table,
+  State,
+  ReadOnly,
+  Persistent,
+  Dependencies,
+  Owned,
+  CreatedByUid,
+  Origin,
+  Snapshots,
+};
+
+// The announced fields that differ between two records of the same map, in enum order.
+std::vector<MapField> changed_fields(const MapRecord& before, const MapRecord& after);
+
+}  // namespace mapperd

@@ -1,0 +1,171 @@
+#include "reconcile.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "kernel_report.h"
+#include "model/names.h"
+
+namespace mapperd {
+namespace {
+
+bool is_snapshot_type(std::string_view type) {
+  return type == "snapshot" || type == "snapshot-merge";
+}
+
+MapState state_of(const KernelMap& map, const std::optional<SnapshotUsage>& usage) {
+  if (!map.info.live_table)
+    return MapState::Pending;
+  if (map.info.suspended)
+    return MapState::Suspended;
+  if (usage && usage->invalid)
+    return MapState::Failed;
+  const bool maps_to_error = std::any_of(map.table.begin(), map.table.end(),
+                                         [](const TargetLine& l) { return l.type == "error"; });
+  return maps_to_error ? MapState::Degraded : MapState::Active;
+}
+
+MapRecord record_from(const KernelMap& map) {
+  MapRecord record;
+  record.name = map.info.name;
+  record.uuid = map.info.uuid;
+  record.device = map.info.device;
+  record.size = table_size(map.table);
+  record.table = format_kernel_table(map.table);
+  record.read_only = map.info.read_only;
+  // The kernel lists them newest-first; sorted, the property does not change when nothing did.
+  record.dependencies = map.dependencies;
+  std::sort(record.dependencies.begin(), record.dependencies.end());
+  record.owned = owner_of(map.info.uuid) == MapOwner::Mapperd;
+  record.open_count = map.info.open_count;
+  for (const TargetLine& line : map.status) {
+    if (is_snapshot_type(line.type))
+      record.usage = parse_snapshot_usage(line.params);
+  }
+  record.state = state_of(map, record.usage);
+  return record;
+}
+
+// The device a map's first line of `type` names first ("253:1"), if it has such a line.
+std::optional<std::string> first_device_of(const KernelMap& map,
+                                           bool (*is_type)(std::string_view)) {
+  for (const TargetLine& line : map.table) {
+    if (is_type(line.type))
+      return std::string(first_word(line.params));
+  }
+  return std::nullopt;
+}
+
+void derive_relations(const std::vector<KernelMap>& maps, std::vector<MapRecord>& records) {
+  std::map<std::string, std::size_t> index_by_device;
+  for (std::size_t i = 0; i < maps.size(); ++i) {
+    index_by_device[maps[i].info.device.to_string()] = i;
+  }
+  auto is_origin_type = [](std::string_view type) { return type == "snapshot-origin"; };
+  for (std::size_t o = 0; o < maps.size(); ++o) {
+    const auto origin_device = first_device_of(maps[o], is_origin_type);
+    if (!origin_device)
+      continue;
+    for (std::size_t s = 0; s < maps.size(); ++s) {
+      if (s == o || first_device_of(maps[s], is_snapshot_type) != origin_device)
+        continue;
+      records[s].origin = records[o].name;
+      records[o].snapshots.push_back(records[s].name);
+    }
+    std::sort(records[o].snapshots.begin(), records[o].snapshots.end());
+    // The layer under an origin made by CreateSnapshot, named as LVM names it. Only ours: another
+    // tool's layer stays listed like any of its maps.
+    const auto layer = index_by_device.find(*origin_device);
+    if (layer != index_by_device.end() && records[layer->second].owned &&
+        records[layer->second].name == records[o].name + "-real") {
+      records[layer->second].layer_of = records[o].name;
+      records[o].real_layer = records[layer->second].name;
+    }
+  }
+}
+
+bool same_map(const MapRecord& a, const MapRecord& b) {
+  return a.device == b.device && a.uuid == b.uuid;
+}
+
+bool by_name(const CatalogChange& a, const CatalogChange& b) {
+  return a.record.name < b.record.name;
+}
+
+}  // namespace
+
+std::vector<MapRecord> records_from_kernel(const std::vector<KernelMap>& maps) {
+  std::vector<KernelMap> sorted = maps;
+  std::sort(sorted.begin(), sorted.end(),
+            [](const KernelMap& a, const KernelMap& b) { return a.info.name < b.info.name; });
+  std::vector<MapRecord> records;
+  records.reserve(sorted.size());
+  for (const KernelMap& map : sorted)
+    records.push_back(record_from(map));
+  derive_relations(sorted, records);
+  return records;
+}
+
+std::vector<CatalogChange> plan_reconciliation(
+    const std::map<std::string, MapRecord>& known, std::vector<MapRecord> observed,
+    const std::map<std::string, MapMetadata>& metadata_for_new) {
+  std::vector<CatalogChange> removed, renamed, added, changed;
+  std::map<std::string, bool> known_still_present;
+  for (const auto& [name, record] : known)
+    known_still_present[name] = false;
+
+  for (MapRecord& now : observed) {
+    // The same map under its name, else under another name (a rename).
+    const MapRecord* before = nullptr;
+    if (auto it = known.find(now.name); it != known.end() && same_map(it->second, now)) {
+      before = &it->second;
+    } else {
+      for (const auto& [name, record] : known) {
+        if (same_map(record, now) && name != now.name)
+          before = &record;
+      }
+    }
+    if (before != nullptr) {
+      known_still_present[before->name] = true;
+      now.persistent = before->persistent;
+      now.created_by_uid = before->created_by_uid;
+      CatalogChange change;
+      change.record = now;
+      if (before->name != now.name) {
+        change.kind = CatalogChange::Kind::Renamed;
+        change.previous_name = before->name;
+        renamed.push_back(std::move(change));
+      } else if (now != *before) {
+        change.kind = CatalogChange::Kind::Changed;
+        change.fields = changed_fields(*before, now);
+        changed.push_back(std::move(change));
+      }
+      continue;
+    }
+    if (auto it = metadata_for_new.find(now.name); it != metadata_for_new.end()) {
+      now.persistent = it->second.persistent;
+      now.created_by_uid = it->second.created_by_uid;
+    }
+    CatalogChange change;
+    change.kind = CatalogChange::Kind::Added;
+    change.record = now;
+    added.push_back(std::move(change));
+  }
+  for (const auto& [name, present] : known_still_present) {
+    if (present)
+      continue;
+    CatalogChange change;
+    change.kind = CatalogChange::Kind::Removed;
+    change.record = known.at(name);
+    removed.push_back(std::move(change));
+  }
+
+  std::vector<CatalogChange> plan;
+  for (auto* group : {&removed, &renamed, &added, &changed}) {
+    std::sort(group->begin(), group->end(), by_name);
+    std::move(group->begin(), group->end(), std::back_inserter(plan));
+  }
+  return plan;
+}
+
+}  // namespace mapperd

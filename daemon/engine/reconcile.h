@@ -1,0 +1,67 @@
+#pragma once
+// Reconciliation as pure functions: "what one pass over the kernel saw" becomes catalog records,
+// and "what the catalog knows vs what the kernel has" becomes an ordered list of changes. The
+// engine runs the same path at start (adoption), after each of its own operations, and on
+// rescans, so there is one way the catalog learns anything. Tested with plain values.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "kernel/kernel_backend.h"
+#include "map_record.h"
+
+namespace mapperd {
+
+// One map as a single pass over the kernel saw it.
+struct KernelMap {
+  MapInfo info;
+  std::vector<TargetLine> table;
+  std::vector<DeviceNumber> dependencies;
+  // Read only for maps with a snapshot segment (their COW usage); empty otherwise.
+  std::vector<TargetLine> status;
+};
+
+// What the kernel does not keep about a map, so the catalog carries it.
+struct MapMetadata {
+  bool persistent = true;
+  std::uint32_t created_by_uid = 0;
+};
+
+// One record per map, sorted by name, with:
+//  - values from the kernel (table with keys masked, size, state, open count, snapshot usage);
+//  - owned set for MAPPERD- UUIDs;
+//  - snapshot relations: a map with a "snapshot-origin D" segment is the origin of every map
+//    with a "snapshot D ..." (or snapshot-merge) segment; when D is the device of an owned map
+//    named "<origin>-real", that map is the origin's hidden layer (layer_of/real_layer), as LVM
+//    names it;
+//  - default metadata (persistent, created_by_uid 0): plan_reconciliation() fills in ours.
+std::vector<MapRecord> records_from_kernel(const std::vector<KernelMap>& maps);
+
+struct CatalogChange {
+  enum class Kind { Removed, Renamed, Added, Changed };
+  Kind kind = Kind::Changed;
+  // The record as it is now; for Removed, as it was last known.
+  MapRecord record;
+  // Renamed only: the name the map had.
+  std::string previous_name;
+  // Changed only: the announced fields that differ. Empty when only values that are never
+  // announced (open count, snapshot usage) moved: the catalog still takes the new record.
+  std::vector<MapField> fields;
+  friend bool operator==(const CatalogChange&, const CatalogChange&) = default;
+};
+
+// The changes that turn `known` into `observed`, in the order they must be announced: removals,
+// renames, additions, changes, each group sorted by name. That order means no announced relation
+// (Snapshots, SnapshotOrigin) ever names an object that is not exported yet.
+//
+// A map is the same map across a rename when its device number and UUID are unchanged. Metadata
+// the kernel does not keep comes from the known record of the same map; for a map not known yet
+// from `metadata_for_new` (by name: what an operation of ours asked for), else the defaults of an
+// adopted map. Unchanged maps produce nothing.
+std::vector<CatalogChange> plan_reconciliation(
+    const std::map<std::string, MapRecord>& known, std::vector<MapRecord> observed,
+    const std::map<std::string, MapMetadata>& metadata_for_new);
+
+}  // namespace mapperd

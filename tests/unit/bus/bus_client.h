@@ -1,0 +1,76 @@
+#pragma once
+// A client of mapperd on a private bus, for tests: calls methods and records every signal the
+// service sends. One connection, driven by hand: after a call returns, the signals that arrived
+// before its reply are dispatched, so a test can check that every signal came first.
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mapperd::testing {
+
+using Properties = std::map<std::string, sdbus::Variant>;
+using Interfaces = std::map<std::string, Properties>;
+
+struct RecordedSignal {
+  std::string member;                // InterfacesAdded, InterfacesRemoved, PropertiesChanged
+  std::string path;                  // the object the signal is about
+  Interfaces added;                  // InterfacesAdded
+  std::vector<std::string> removed;  // InterfacesRemoved
+  std::string changed_interface;     // PropertiesChanged
+  Properties changed;                // PropertiesChanged
+  std::vector<std::string> invalidated;
+};
+
+class BusClient {
+ public:
+  explicit BusClient(const std::string& bus_address);
+
+  // Calls `method` and stores its results; throws sdbus::Error for an error reply.
+  template <class... Results, class... Args>
+  void call(const std::string& path, const std::string& interface, const std::string& method,
+            std::tuple<Results&...> results, const Args&... args) {
+    auto proxy = sdbus::createProxy(*connection_, "org.mapperd.Mapper1", path);
+    // One expression: a MethodInvoker sends its call when it is destroyed, so it must not be
+    // copied half-built.
+    std::apply(
+        [&](auto&... r) {
+          proxy->callMethod(method).onInterface(interface).withArguments(args...).storeResultsTo(
+              r...);
+        },
+        results);
+  }
+
+  sdbus::ObjectPath create_map(const std::string& name, const std::string& table,
+                               const Properties& options = {});
+  sdbus::ObjectPath create_snapshot(const std::string& origin, const std::string& name,
+                                    const std::string& cow, const Properties& options = {});
+  // A Map method without results: Remove, Suspend, Resume.
+  void map_call(const std::string& name, const std::string& method, const Properties& options = {});
+  sdbus::Variant get(const std::string& path, const std::string& interface,
+                     const std::string& property);
+  Properties get_all(const std::string& path, const std::string& interface);
+  std::map<sdbus::ObjectPath, Interfaces> managed_objects();
+
+  // The signals dispatched so far, and forgets them. Dispatches what has arrived first.
+  std::vector<RecordedSignal> take_signals();
+  // Dispatches whatever has arrived (replies to async calls, signals).
+  void dispatch();
+
+  sdbus::IConnection& connection() { return *connection_; }
+
+ private:
+  void record(sdbus::Message& message);
+
+  std::unique_ptr<sdbus::IConnection> connection_;
+  sdbus::Slot match_;
+  std::vector<RecordedSignal> signals_;
+};
+
+// "/org/mapperd/Mapper1/map/<name escaped>".
+std::string map_path(const std::string& name);
+
+}  // namespace mapperd::testing

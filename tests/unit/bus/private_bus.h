@@ -1,0 +1,26 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+namespace mapperd::testing {
+
+// A dbus-daemon of our own (session configuration, so no root policy is needed), started for a
+// test and killed after it, so bus tests never touch the machine's buses.
+class PrivateBus {
+ public:
+  // Throws std::runtime_error when dbus-daemon cannot be started.
+  PrivateBus();
+  ~PrivateBus();
+  PrivateBus(const PrivateBus&) = delete;
+  PrivateBus& operator=(const PrivateBus&) = delete;
+
+  const std::string& address() const { return address_; }
+
+ private:
+  std::string address_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace mapperd::testing

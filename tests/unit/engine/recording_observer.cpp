@@ -1,0 +1,42 @@
+#include "recording_observer.h"
+
+namespace mapperd::testing {
+
+std::string field_name(MapField field) {
+  switch (field) {
+    case MapField::Uuid:
+      return "Uuid";
+    case MapField::Device:
+      return "Device";
+    case MapField::Size:
+      return "Size";
+    case MapField::Table:
+      return "Table";
+    case MapField::State:
+      return "State";
+    case MapField::ReadOnly:
+      return "ReadOnly";
+    case MapField::Persistent:
+      return "Persistent";
+    case MapField::Dependencies:
+      return "Dependencies";
+    case MapField::Owned:
+      return "Owned";
+    case MapField::CreatedByUid:
+      return "CreatedByUid";
+    case MapField::Origin:
+      return "Origin";
+    case MapField::Snapshots:
+      return "Snapshots";
+  }
+  return "?";
+}
+
+void RecordingObserver::map_changed(const MapRecord& map, const std::vector<MapField>& fields) {
+  std::string line = "changed " + map.name + ":";
+  for (MapField field : fields)
+    line += " " + field_name(field);
+  events.push_back(line);
+}
+
+}  // namespace mapperd::testing

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/engine_observer.h"
+
+namespace mapperd::testing {
+
+// Writes every announcement down as a line a test can compare: "added twoasone",
+// "changed origin: Table Dependencies Snapshots", "removed snap", "renamed a -> b",
+// "targets changed". Tests add their own lines ("completed") to check the order.
+class RecordingObserver final : public EngineObserver {
+ public:
+  void map_added(const MapRecord& map) override { events.push_back("added " + map.name); }
+  void map_changed(const MapRecord& map, const std::vector<MapField>& fields) override;
+  void map_removed(const MapRecord& map) override { events.push_back("removed " + map.name); }
+  void map_renamed(const std::string& previous_name, const MapRecord& map) override {
+    events.push_back("renamed " + previous_name + " -> " + map.name);
+  }
+  void targets_changed() override { events.push_back("targets changed"); }
+
+  std::vector<std::string> events;
+};
+
+std::string field_name(MapField field);
+
+}  // namespace mapperd::testing
