@@ -1,0 +1,376 @@
+#!/bin/bash
+# The device-mapper tutorial walked through mapperctl, in a guest booted by
+# tests/rig/guest-run --systemd with mapperd installed as a service
+# (tests/guest/daemon/install-mapperd.sh).
+#
+# Usage: tutorial_suite.sh MAPPERCTL
+#
+# Every step is checked three ways: mapperctl's exit status, the kernel's view (dmsetup), and
+# the bytes on the loop devices (written through the map with O_DIRECT, read back from the loop
+# device with O_DIRECT, so no page cache can answer for the kernel). Prints one TAP line per
+# check; exits 1 if any failed.
+set -uo pipefail
+
+MAPPERCTL=${1:?usage: tutorial_suite.sh MAPPERCTL}
+mapperctl() { "$MAPPERCTL" "$@"; }
+
+work=$(mktemp -d /tmp/mapperctl-suite.XXXXXX)
+checks=0
+failures=0
+
+# ---- checking -------------------------------------------------------------------------------
+
+pass() {
+  checks=$((checks + 1))
+  echo "ok $checks - $1"
+}
+fail() {
+  checks=$((checks + 1))
+  failures=$((failures + 1))
+  echo "not ok $checks - $1"
+  shift
+  local detail
+  for detail in "$@"; do printf '#   %s\n' "$detail"; done
+}
+
+# expect_equal DESCRIPTION ACTUAL EXPECTED
+expect_equal() {
+  if [ "$2" == "$3" ]; then pass "$1"; else fail "$1" "expected: $(printf %q "$3")" "actual:   $(printf %q "$2")"; fi
+}
+
+# expect_status DESCRIPTION STATUS COMMAND...: the command's exit status; its stderr is kept in
+# $work/stderr for a following expect_stderr.
+expect_status() {
+  local description=$1 expected=$2
+  shift 2
+  "$@" >"$work/stdout" 2>"$work/stderr"
+  local status=$?
+  if [ "$status" -eq "$expected" ]; then
+    pass "$description"
+  else
+    fail "$description" "command: $*" "expected exit status $expected, got $status" \
+      "stderr: $(head -c 600 "$work/stderr")"
+  fi
+}
+
+# expect_stderr DESCRIPTION TEXT: the last expect_status's stderr holds TEXT.
+expect_stderr() {
+  if grep -qF -- "$2" "$work/stderr"; then pass "$1"; else fail "$1" "wanted: $2" "stderr: $(cat "$work/stderr")"; fi
+}
+
+# json_field JSON-TEXT PYTHON-EXPRESSION-OF-d: the value, printed by Python.
+json_field() {
+  python3 -c 'import json, sys; d = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# A random 512-byte block, written through MAP at MAP_SECTOR, must be what LOOP holds at
+# LOOP_SECTOR.
+expect_bytes_land() {
+  local description=$1 map=$2 map_sector=$3 loop=$4 loop_sector=$5
+  head -c 512 /dev/urandom >"$work/block"
+  if ! dd if="$work/block" of="$map" bs=512 seek="$map_sector" count=1 oflag=direct conv=notrunc status=none; then
+    fail "$description" "cannot write to $map at sector $map_sector"
+    return
+  fi
+  dd if="$loop" of="$work/back" bs=512 skip="$loop_sector" count=1 iflag=direct status=none
+  if cmp -s "$work/block" "$work/back"; then
+    pass "$description"
+  else
+    fail "$description" "sector $map_sector of $map is not sector $loop_sector of $loop"
+  fi
+}
+
+# write_block DEVICE SECTOR NAME / read_block DEVICE SECTOR: blocks kept under $work by name.
+write_block() {
+  head -c 512 /dev/urandom >"$work/$3"
+  dd if="$work/$3" of="$1" bs=512 seek="$2" count=1 oflag=direct conv=notrunc status=none
+}
+expect_block() {
+  local description=$1 device=$2 sector=$3 name=$4
+  dd if="$device" of="$work/read" bs=512 skip="$sector" count=1 iflag=direct status=none
+  if cmp -s "$work/$name" "$work/read"; then pass "$description"; else fail "$description" "sector $sector of $device is not block $name"; fi
+}
+
+table_of() { dmsetup table "$1" 2>&1; }
+gone() { ! dmsetup info "$1" >/dev/null 2>&1 && [ ! -e "/dev/mapper/$1" ]; }
+expect_gone() {
+  if gone "$1"; then pass "$1 is gone from the kernel and /dev/mapper"; else fail "$1 is gone from the kernel and /dev/mapper" "$(dmsetup info "$1" 2>&1)"; fi
+}
+
+finish() {
+  echo "1..$checks"
+  if [ "$failures" -gt 0 ]; then
+    echo "# $failures of $checks checks failed"
+    echo "# maps left behind:"
+    dmsetup table 2>&1 | sed 's/^/#   /'
+    echo "# mapperd's journal:"
+    journalctl -u mapperd --no-pager -o short-monotonic 2>&1 | tail -n 60 | sed 's/^/#   /'
+    exit 1
+  fi
+  echo "# all $checks checks passed"
+  exit 0
+}
+
+# ---- the loop devices -----------------------------------------------------------------------
+# loop1 has an odd number of sectors so that the tutorial's halves differ; loop3 is the COW.
+truncate -s $((4 * 1024 * 1024 + 512)) "$work/disk1"
+truncate -s $((6 * 1024 * 1024)) "$work/disk2"
+truncate -s $((4 * 1024 * 1024)) "$work/disk3"
+losetup /dev/loop1 "$work/disk1" && losetup /dev/loop2 "$work/disk2" && losetup /dev/loop3 "$work/disk3" ||
+  { echo "Bail out! cannot attach the loop devices"; exit 1; }
+udevadm settle
+SIZE1=$(blockdev --getsize /dev/loop1)
+SIZE2=$(blockdev --getsize /dev/loop2)
+echo "# loop1 $SIZE1 sectors, loop2 $SIZE2 sectors, mapperctl $MAPPERCTL"
+
+# ---- mapperd is there, and nothing is mapped yet ----------------------------------------------
+expect_status "mapperctl reaches mapperd (started by the system or on demand)" 0 mapperctl version
+expect_equal "mapperctl targets lists what dmsetup targets lists" \
+  "$(mapperctl targets | sort)" "$(dmsetup targets | sort)"
+expect_equal "mapperctl version --json names the kernel driver dmsetup names" \
+  "$(json_field "$(mapperctl version --json)" 'd["kernel_driver"]')" \
+  "$(dmsetup version | sed -n 's/^Driver version: *//p')"
+expect_equal "mapperctl ls says there are no maps, as dmsetup ls does" "$(mapperctl ls)" "No devices found"
+expect_equal "mapperctl ls --json is an empty array" "$(mapperctl ls --json)" "[]"
+
+# ---- the useless example: a map over all of loop1, its table on stdin ---------------------------
+echo "0 $(blockdev --getsize /dev/loop1) linear /dev/loop1 0" | mapperctl create new_name
+expect_equal "echo TABLE | mapperctl create new_name succeeds" "$?" 0
+expect_equal "the kernel has new_name's table" "$(table_of new_name)" "0 $SIZE1 linear 7:1 0"
+expect_equal "mapperctl table new_name prints what dmsetup table prints" "$(mapperctl table new_name)" "$(table_of new_name)"
+expect_equal "mapperctl ls prints what dmsetup ls prints" "$(mapperctl ls)" "$(dmsetup ls)"
+expect_equal "/dev/mapper/new_name is as big as loop1" "$(blockdev --getsize /dev/mapper/new_name)" "$SIZE1"
+expect_bytes_land "a block written to new_name lands on loop1" /dev/mapper/new_name 100 /dev/loop1 100
+info=$(mapperctl info new_name --json)
+expect_equal "info --json names the map" "$(json_field "$info" 'd["name"]')" new_name
+expect_equal "info --json gives its size in sectors" "$(json_field "$info" 'd["size"]')" "$SIZE1"
+expect_equal "info --json says it is active and ours" "$(json_field "$info" '(d["state"], d["owned"], d["owner"])')" "('active', True, 'mapperd')"
+expect_equal "info --json gives the device number dmsetup gives" \
+  "$(json_field "$info" '"%d:%d" % (d["major"], d["minor"])')" "$(dmsetup info -c --noheadings -o major,minor --separator : new_name)"
+expect_equal "info --json lists the table's lines" "$(json_field "$info" 'd["table"]')" "['0 $SIZE1 linear 7:1 0']"
+expect_equal "info --json lists loop1 as the dependency" "$(json_field "$info" 'd["dependencies"]')" "['7:1']"
+expect_equal "mapperctl status prints what dmsetup status prints" "$(mapperctl status new_name)" "$(dmsetup status new_name)"
+expect_status "mapperctl remove new_name succeeds" 0 mapperctl remove new_name
+expect_gone new_name
+
+# ---- twoasone: two disks as one, from a table file (the tutorial verbatim) --------------------
+echo 0 $(blockdev --getsize /dev/loop1) linear /dev/loop1 0 > /tmp/onedisk
+SIZE1=$(blockdev --getsize /dev/loop1)
+SIZE2=$(blockdev --getsize /dev/loop2)
+echo ${SIZE1} ${SIZE2} linear /dev/loop2 0 >> /tmp/onedisk
+expect_status "mapperctl create twoasone /tmp/onedisk succeeds" 0 mapperctl create twoasone /tmp/onedisk
+expect_equal "blockdev --getsize /dev/mapper/twoasone is the sum of both devices" \
+  "$(blockdev --getsize /dev/mapper/twoasone)" "$((SIZE1 + SIZE2))"
+expect_equal "the kernel has twoasone's two segments" "$(table_of twoasone)" \
+  "$(printf '0 %s linear 7:1 0\n%s %s linear 7:2 0' "$SIZE1" "$SIZE1" "$SIZE2")"
+expect_bytes_land "twoasone's first sector is loop1's" /dev/mapper/twoasone 0 /dev/loop1 0
+expect_bytes_land "twoasone past loop1's end is loop2" /dev/mapper/twoasone $((SIZE1 + 5)) /dev/loop2 5
+expect_bytes_land "twoasone's last sector is loop2's" /dev/mapper/twoasone $((SIZE1 + SIZE2 - 1)) /dev/loop2 $((SIZE2 - 1))
+expect_status "mapperctl create twoasone again is refused" 7 mapperctl create twoasone /tmp/onedisk
+expect_stderr "and the error names the map" "mapperctl: create twoasone: "
+expect_status "mapperctl remove twoasone succeeds" 0 mapperctl remove twoasone
+expect_gone twoasone
+expect_equal "concat --dry-run computes the tutorial's onedisk table" \
+  "$(mapperctl concat twoasone /dev/loop1 /dev/loop2 --dry-run)" "$(cat /tmp/onedisk)"
+expect_status "mapperctl concat twoasone /dev/loop1 /dev/loop2 succeeds" 0 mapperctl concat twoasone /dev/loop1 /dev/loop2
+expect_equal "and makes the same map" "$(table_of twoasone)" \
+  "$(printf '0 %s linear 7:1 0\n%s %s linear 7:2 0' "$SIZE1" "$SIZE1" "$SIZE2")"
+expect_status "mapperctl remove twoasone succeeds" 0 mapperctl remove twoasone
+
+# ---- halfdisk and oneahalf (the tutorial verbatim) ---------------------------------------------
+echo 0 $((${SIZE1}/2)) linear /dev/loop1 0 > /tmp/halfdisk
+echo 0 $((${SIZE1}-${SIZE1}/2)) linear /dev/loop1 $((${SIZE1}/2)) > /tmp/oneahalf
+echo $((${SIZE1}-${SIZE1}/2 )) ${SIZE2} linear /dev/loop2 0 >> /tmp/oneahalf
+expect_status "mapperctl create halfdisk /tmp/halfdisk succeeds" 0 mapperctl create halfdisk /tmp/halfdisk
+expect_status "mapperctl create oneahalf /tmp/oneahalf succeeds" 0 mapperctl create oneahalf /tmp/oneahalf
+HALF=$((SIZE1 / 2))
+REST=$((SIZE1 - SIZE1 / 2))
+expect_equal "halfdisk is half of loop1, rounded down" "$(blockdev --getsize /dev/mapper/halfdisk)" "$HALF"
+expect_equal "oneahalf is the rest of loop1 and all of loop2" "$(blockdev --getsize /dev/mapper/oneahalf)" "$((REST + SIZE2))"
+expect_equal "the kernel has oneahalf's table" "$(table_of oneahalf)" \
+  "$(printf '0 %s linear 7:1 %s\n%s %s linear 7:2 0' "$REST" "$HALF" "$REST" "$SIZE2")"
+expect_bytes_land "halfdisk starts at loop1's start" /dev/mapper/halfdisk 0 /dev/loop1 0
+expect_bytes_land "oneahalf starts in the middle of loop1" /dev/mapper/oneahalf 0 /dev/loop1 "$HALF"
+expect_bytes_land "oneahalf continues on loop2" /dev/mapper/oneahalf $((REST + 3)) /dev/loop2 3
+expect_equal "mapperctl ls lists both, as dmsetup ls does" "$(mapperctl ls)" "$(dmsetup ls)"
+expect_equal "mapperctl table lists every map's lines with its name" "$(mapperctl table)" "$(dmsetup table)"
+expect_status "mapperctl remove halfdisk oneahalf removes both" 0 mapperctl remove halfdisk oneahalf
+expect_gone halfdisk
+expect_gone oneahalf
+expect_equal "concat --dry-run computes the tutorial's halfdisk" \
+  "$(mapperctl concat halfdisk /dev/loop1+1/2 --dry-run)" "$(cat /tmp/halfdisk)"
+expect_equal "concat --dry-run computes the tutorial's oneahalf" \
+  "$(mapperctl concat oneahalf /dev/loop1@1/2 /dev/loop2 --dry-run)" "$(cat /tmp/oneahalf)"
+expect_status "mapperctl split /dev/loop1 halfdisk otherhalf succeeds" 0 mapperctl split /dev/loop1 halfdisk otherhalf
+expect_equal "split's first map is the tutorial's halfdisk" "$(table_of halfdisk)" "0 $HALF linear 7:1 0"
+expect_equal "split's second map is the rest of loop1" "$(table_of otherhalf)" "0 $REST linear 7:1 $HALF"
+expect_bytes_land "otherhalf starts in the middle of loop1" /dev/mapper/otherhalf 1 /dev/loop1 $((HALF + 1))
+expect_status "mapperctl remove halfdisk otherhalf succeeds" 0 mapperctl remove halfdisk otherhalf
+
+# ---- striped ------------------------------------------------------------------------------------
+STRIPE=$(((SIZE1 < SIZE2 ? SIZE1 : SIZE2) / 8 * 8))
+echo "0 $((2 * STRIPE)) striped 2 8 /dev/loop1 0 /dev/loop2 0" > /tmp/striped
+expect_equal "stripe --dry-run computes the striped table" \
+  "$(mapperctl stripe striped --chunk-size 8 /dev/loop1 /dev/loop2 --dry-run)" "$(cat /tmp/striped)"
+expect_status "mapperctl create striped /tmp/striped succeeds" 0 mapperctl create striped /tmp/striped
+expect_equal "the kernel has the striped table" "$(table_of striped)" "0 $((2 * STRIPE)) striped 2 8 7:1 0 7:2 0"
+expect_bytes_land "striped's first chunk is on loop1" /dev/mapper/striped 3 /dev/loop1 3
+expect_bytes_land "striped's second chunk is on loop2" /dev/mapper/striped 8 /dev/loop2 0
+expect_bytes_land "striped's third chunk is loop1's second" /dev/mapper/striped 17 /dev/loop1 9
+expect_status "mapperctl remove striped succeeds" 0 mapperctl remove striped
+expect_status "mapperctl stripe striped --chunk-size 8 /dev/loop1 /dev/loop2 succeeds" 0 \
+  mapperctl stripe striped --chunk-size 8 /dev/loop1 /dev/loop2
+expect_equal "and makes the same map" "$(table_of striped)" "0 $((2 * STRIPE)) striped 2 8 7:1 0 7:2 0"
+expect_status "mapperctl remove striped succeeds" 0 mapperctl remove striped
+
+# ---- snapshot-origin and snapshot, tables written by hand -----------------------------------
+write_block /dev/loop1 10 before
+echo "0 $SIZE1 snapshot-origin /dev/loop1" > /tmp/origin
+echo "0 $SIZE1 snapshot-target /dev/loop1 /dev/loop3 P 8" > /tmp/snapshot
+expect_status "mapperctl create origin from a snapshot-origin table succeeds" 0 mapperctl create origin /tmp/origin
+expect_status "mapperctl create snap from the tutorial's snapshot-target table succeeds" 0 mapperctl create snap /tmp/snapshot
+expect_equal "the kernel has the snapshot-origin table" "$(table_of origin)" "0 $SIZE1 snapshot-origin 7:1"
+expect_equal "the kernel has the snapshot table" "$(table_of snap)" "0 $SIZE1 snapshot 7:1 7:3 P 8"
+write_block /dev/mapper/origin 10 after
+expect_block "a write through the origin reaches loop1" /dev/loop1 10 after
+expect_block "the snapshot still shows what was there before" /dev/mapper/snap 10 before
+expect_status "mapperctl remove snap origin succeeds" 0 mapperctl remove snap origin
+expect_gone snap
+expect_gone origin
+
+# ---- mapperctl snapshot: the same through CreateSnapshot ----------------------------------------
+expect_status "mapperctl concat base /dev/loop1 succeeds" 0 mapperctl concat base /dev/loop1
+write_block /dev/mapper/base 20 original
+base_number=$(dmsetup info -c --noheadings -o major,minor --separator : base)
+expect_status "mapperctl snapshot base base-snap /dev/loop3 succeeds" 0 \
+  mapperctl snapshot base base-snap /dev/loop3 --chunk-size 4K
+real_number=$(dmsetup info -c --noheadings -o major,minor --separator : base-real 2>/dev/null)
+expect_equal "base's table moved to base-real" "$(table_of base-real)" "0 $SIZE1 linear 7:1 0"
+expect_equal "base is now a snapshot-origin over base-real" "$(table_of base)" "0 $SIZE1 snapshot-origin $real_number"
+expect_equal "base kept its device number" "$(dmsetup info -c --noheadings -o major,minor --separator : base)" "$base_number"
+expect_equal "base-snap maps base-real and loop3" "$(table_of base-snap)" "0 $SIZE1 snapshot $real_number 7:3 P 8"
+expect_equal "mapperctl ls hides base-real" "$(mapperctl ls | cut -f1 | tr '\n' ' ')" "base base-snap "
+write_block /dev/mapper/base 20 changed
+expect_block "a write to base lands on loop1" /dev/loop1 20 changed
+expect_block "base-snap still shows the original" /dev/mapper/base-snap 20 original
+snap_info=$(mapperctl info base-snap --json)
+expect_equal "info --json names base as base-snap's origin" "$(json_field "$snap_info" 'd["snapshot_origin"]')" base
+expect_equal "info --json counts the COW's chunks in use" "$(json_field "$snap_info" 'd["allocated_sectors"] > 0 and d["total_sectors"] > 0')" True
+expect_equal "info --json lists base's snapshot" "$(json_field "$(mapperctl info base --json)" 'd["snapshots"]')" "['base-snap']"
+expect_status "removing an origin with snapshots is Busy" 8 mapperctl remove base
+expect_stderr "and names the snapshot" "base-snap"
+expect_status "mapperctl remove base-snap succeeds" 0 mapperctl remove base-snap
+expect_equal "base is a plain map over loop1 again" "$(table_of base)" "0 $SIZE1 linear 7:1 0"
+expect_gone base-real
+expect_status "mapperctl remove base succeeds" 0 mapperctl remove base
+
+# ---- changing a map -----------------------------------------------------------------------------
+expect_status "mapperctl create work succeeds" 0 mapperctl create work --table "0 1024 linear /dev/loop1 0"
+expect_status "mapperctl suspend work succeeds" 0 mapperctl suspend work
+expect_equal "the kernel has work suspended" "$(dmsetup info work | awk '/^State:/ {print $2}')" SUSPENDED
+expect_equal "info --json says suspended" "$(json_field "$(mapperctl info work --json)" 'd["state"]')" suspended
+expect_status "mapperctl resume work succeeds" 0 mapperctl resume work
+expect_equal "info --json says active again" "$(json_field "$(mapperctl info work --json)" 'd["state"]')" active
+expect_status "mapperctl reload work with a new table succeeds" 0 mapperctl reload work --table "0 2048 linear /dev/loop2 0"
+expect_equal "the kernel has work's new table" "$(table_of work)" "0 2048 linear 7:2 0"
+expect_status "mapperctl rename work job succeeds" 0 mapperctl rename work job
+expect_equal "the kernel knows it as job" "$(table_of job)" "0 2048 linear 7:2 0"
+expect_gone work
+expect_status "mapperctl info job succeeds after the rename" 0 mapperctl info job
+if mapperctl message job 0 frobnicate >"$work/stdout" 2>"$work/stderr"; then
+  fail "a message linear does not understand fails"
+else
+  pass "a message linear does not understand fails (exit status $?)"
+fi
+expect_stderr "and says which map" "mapperctl: message job: "
+
+# ---- errors and their exit statuses -------------------------------------------------------------
+expect_status "a map that does not exist: exit status 3" 3 mapperctl info nosuch
+expect_stderr "and the message names it" "mapperctl: info nosuch: "
+expect_status "removing a map that does not exist: exit status 3" 3 mapperctl remove nosuch
+printf '0 1000 linear /dev/loop1 0\n900 100 linear /dev/loop2 0\n' > /tmp/overlap
+expect_status "an overlapping table: exit status 6" 6 mapperctl create bad /tmp/overlap
+expect_stderr "and one line says where" "mapperctl: create bad: line 2: "
+expect_gone bad
+expect_status "a table naming a missing device: exit status 9" 9 mapperctl create bad --table "0 8 linear /dev/nonexistent 0"
+expect_status "an invalid map name: exit status 6" 6 mapperctl create 'bad/name' --table "0 8 zero"
+expect_status "an unknown verb: exit status 2" 2 mapperctl frobnicate
+expect_status "a missing argument: exit status 2" 2 mapperctl rename job
+expect_status "no system bus: exit status 5" 5 env DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent "$MAPPERCTL" ls
+expect_status "mapperctl check finds the overlap" 6 mapperctl check /tmp/overlap
+expect_equal "and prints it as line: field: reason" "$(head -c 7 "$work/stdout")" "line 2:"
+expect_status "mapperctl check accepts the tutorial's table" 0 mapperctl check /tmp/onedisk
+expect_status "mapperctl check --offline finds the overlap without mapperd" 6 mapperctl check --offline /tmp/overlap
+check_json=$(mapperctl check --json /tmp/overlap)
+expect_equal "check --json reports the problem's line" "$(json_field "$check_json" '(d["valid"], d["problems"][0]["line"])')" "(False, 2)"
+
+# ---- monitor, and removing an open map ----------------------------------------------------------
+mkfifo "$work/monitor"
+# The binary itself in the background (not the shell function), so $! is the process to stop.
+"$MAPPERCTL" monitor --json >"$work/monitor" 2>&1 &
+monitor_pid=$!
+exec 8<"$work/monitor"
+if read -r -t 60 -u 8 line && [[ $line == Watching* ]]; then
+  pass "mapperctl monitor says when it is watching"
+else
+  fail "mapperctl monitor says when it is watching" "first line: ${line:-<none in 60 s>}"
+fi
+# read_events_until TEXT: appends monitor lines to $work/events until one holds TEXT (60 s).
+read_events_until() {
+  local line
+  while read -r -t 60 -u 8 line; do
+    echo "$line" >>"$work/events"
+    [[ $line == *"$1"* ]] && return 0
+  done
+  return 1
+}
+: >"$work/events"
+
+# An open map is Busy; --deferred removes it when its last user closes it, and not before.
+exec 7</dev/mapper/job
+expect_status "removing an open map: exit status 8" 8 mapperctl remove job
+expect_stderr "and says it is in use" "mapperctl: remove job: "
+expect_status "remove --deferred on an open map succeeds" 0 mapperctl remove --deferred job
+expect_status "the map stays while it is open" 0 mapperctl info job
+exec 7<&- # job's last user goes: the kernel removes it now
+if read_events_until '"removed","name":"job"'; then
+  pass "monitor shows the deferred removal once the map is closed"
+else
+  fail "monitor shows the deferred removal once the map is closed" "events: $(cat "$work/events")"
+fi
+udevadm settle
+expect_gone job
+: >"$work/events"
+expect_status "mapperctl create seen succeeds" 0 mapperctl create seen --table "0 64 linear /dev/loop2 0"
+expect_status "mapperctl suspend seen succeeds" 0 mapperctl suspend seen
+expect_status "mapperctl resume seen succeeds" 0 mapperctl resume seen
+expect_status "mapperctl remove seen succeeds" 0 mapperctl remove seen
+read_events_until '"removed","name":"seen"'
+kill "$monitor_pid" 2>/dev/null
+wait "$monitor_pid" 2>/dev/null
+exec 8<&-
+# What a watcher learns about `seen`: its size when added, each state it moves to (a repeated
+# state is no change), its removal. Every line must be JSON.
+summary=$(python3 - "$work/events" <<'PY'
+import json, sys
+out, state = [], None
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e.get("name") != "seen":
+        continue
+    if e["event"] == "added":
+        state = e["map"]["state"]
+        out.append("added %d %s" % (e["map"]["size"], state))
+    elif e["event"] == "changed" and "state" in e["properties"]:
+        if e["properties"]["state"] != state:
+            state = e["properties"]["state"]
+            out.append(state)
+    elif e["event"] == "removed":
+        out.append("removed")
+print(", ".join(out))
+PY
+)
+expect_equal "monitor --json saw seen added, suspended, resumed and removed" "$summary" \
+  "added 64 active, suspended, active, removed"
+
+finish
