@@ -29,6 +29,7 @@
 #include "log/journal_log.h"
 #include "loop/directory_watch.h"
 #include "loop/event_loop.h"
+#include "model/error.h"
 #include "udev/udev_activity_monitor.h"
 
 namespace mapperd {
@@ -111,16 +112,6 @@ std::unique_ptr<sdbus::IConnection> connect(const CommandLine& line) {
   if (line.bus_address)
     return sdbus::createSessionBusConnectionWithAddress(*line.bus_address);
   return sdbus::createSystemBusConnection();
-}
-
-std::string describe(std::exception_ptr error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "unknown error";
-  }
 }
 
 // Other tools' creates, removes and renames show in /dev/mapper (udev's dm rules keep the links):

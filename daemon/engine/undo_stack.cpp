@@ -5,19 +5,6 @@
 #include "model/error.h"
 
 namespace mapperd {
-namespace {
-
-std::string describe(std::exception_ptr error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "unknown error";
-  }
-}
-
-}  // namespace
 
 void UndoStack::push(std::string what, std::function<void()> undo) {
   steps_.push_back(Step{std::move(what), std::move(undo)});

@@ -33,4 +33,14 @@ std::string_view error_kind_name(ErrorKind kind) {
   return "Failed";
 }
 
+std::string describe(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown error";
+  }
+}
+
 }  // namespace mapperd

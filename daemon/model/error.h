@@ -1,5 +1,6 @@
 #pragma once
 
+#include <exception>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -41,5 +42,9 @@ class Error : public std::runtime_error {
   ErrorKind kind_;
   int error_number_;
 };
+
+// The message of whatever `error` holds, for logs and rollback reports; "unknown error" for a
+// thrown value that is no std::exception.
+std::string describe(std::exception_ptr error);
 
 }  // namespace mapperd

@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "fakes/expect_error.h"
 #include "model/error.h"
 
 namespace mapperd::contract {
@@ -28,19 +29,6 @@ void PrintTo(const NamedSubject& subject, std::ostream* out) {
 }
 
 namespace {
-
-// Runs `action`, which must throw mapperd::Error of `kind`; returns the message.
-template <class Action>
-std::string error_of(ErrorKind kind, Action&& action) {
-  try {
-    action();
-  } catch (const Error& error) {
-    EXPECT_EQ(error_kind_name(error.kind()), error_kind_name(kind)) << error.what();
-    return error.what();
-  }
-  ADD_FAILURE() << "expected an Error of kind " << error_kind_name(kind) << "; nothing was thrown";
-  return {};
-}
 
 TargetLine line(std::uint64_t start, std::uint64_t length, std::string type, std::string params) {
   return {Sectors(start), Sectors(length), std::move(type), std::move(params)};

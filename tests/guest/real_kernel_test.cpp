@@ -15,6 +15,7 @@
 #include <fstream>
 
 #include "block_io.h"
+#include "fakes/expect_error.h"
 #include "guest_world.h"
 #include "kernel/kernel_log.h"
 #include "model/error.h"
@@ -24,19 +25,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-
-// Runs `action`, which must throw mapperd::Error of `kind`; returns the message.
-template <class Action>
-std::string error_of(ErrorKind kind, Action&& action) {
-  try {
-    action();
-  } catch (const Error& error) {
-    EXPECT_EQ(error_kind_name(error.kind()), error_kind_name(kind)) << error.what();
-    return error.what();
-  }
-  ADD_FAILURE() << "expected an Error of kind " << error_kind_name(kind) << "; nothing was thrown";
-  return {};
-}
 
 bool link_exists(const std::string& path) {
   return std::filesystem::exists(std::filesystem::symlink_status(path));
