@@ -27,9 +27,9 @@
 #include "kernel/kernel_thread.h"
 #include "kernel/sysfs_block_devices.h"
 #include "log/journal_log.h"
-#include "loop/directory_watch.h"
 #include "loop/event_loop.h"
 #include "model/error.h"
+#include "udev/device_mapper_events.h"
 #include "udev/udev_activity_monitor.h"
 
 namespace mapperd {
@@ -114,22 +114,23 @@ std::unique_ptr<sdbus::IConnection> connect(const CommandLine& line) {
   return sdbus::createSystemBusConnection();
 }
 
-// Other tools' creates, removes and renames show in /dev/mapper (udev's dm rules keep the links):
-// each change there makes the engine re-read the kernel. Without it, they would be seen only at
-// our own next operation.
-std::unique_ptr<DirectoryWatch> watch_mapper_directory(EventLoop& loop, Engine& engine,
-                                                       EventLog& log) {
-  std::unique_ptr<DirectoryWatch> watch;
+// Every change to a device-mapper device, ours or another tool's (a create, a reload and
+// resume, a rename, a remove), reaches udev: each makes the engine re-read the kernel, so the
+// bus shows what the kernel has. Requests while a re-read runs fold into one more.
+std::unique_ptr<DeviceMapperEvents> watch_device_mapper_events(EventLoop& loop, Engine& engine,
+                                                               EventLog& log) {
+  std::unique_ptr<DeviceMapperEvents> events;
   try {
-    watch = std::make_unique<DirectoryWatch>("/dev/mapper");
+    events = std::make_unique<DeviceMapperEvents>();
   } catch (const std::exception& e) {
-    log.write(LogLevel::Warning, std::string("cannot watch /dev/mapper (") + e.what() +
+    log.write(LogLevel::Warning, std::string("cannot follow udev's device-mapper events (") +
+                                     e.what() +
                                      "): maps other tools change are seen only at mapperd's own "
                                      "next change");
-    return watch;
+    return events;
   }
-  loop.watch_fd(watch->fd(), POLLIN, [&engine, &log, &watch = *watch] {
-    if (!watch.drain())
+  loop.watch_fd(events->fd(), POLLIN, [&engine, &log, &events = *events] {
+    if (!events.drain())
       return;
     engine.request_rescan([&log](Outcome<Done> outcome) {
       if (outcome.ok())
@@ -138,7 +139,7 @@ std::unique_ptr<DirectoryWatch> watch_mapper_directory(EventLoop& loop, Engine& 
                 "re-reading the kernel's maps failed: " + describe(outcome.error()));
     });
   });
-  return watch;
+  return events;
 }
 
 void warn_if_udev_is_missing(EventLog& log) {
@@ -187,8 +188,8 @@ int serve(const CommandLine& line, EventLog& log) {
 
   // Watched before the first read (coldplug after opening the monitor): a change made while we
   // read is seen by a rescan, never lost between the two.
-  const std::unique_ptr<DirectoryWatch> mapper_directory =
-      watch_mapper_directory(loop, engine, log);
+  const std::unique_ptr<DeviceMapperEvents> device_mapper_events =
+      watch_device_mapper_events(loop, engine, log);
   notify("STATUS=Reading the kernel's maps");
   std::optional<Outcome<Done>> started;
   engine.start([&started](Outcome<Done> outcome) { started = std::move(outcome); });

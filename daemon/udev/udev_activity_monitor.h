@@ -4,9 +4,8 @@
 #include <memory>
 
 #include "kernel/udev_activity.h"
+#include "udev/block_event_monitor.h"
 
-struct udev;
-struct udev_monitor;
 struct udev_queue;
 
 namespace mapperd {
@@ -29,8 +28,7 @@ class UdevActivityMonitor final : public UdevActivity {
   bool settled() override;
 
  private:
-  udev* udev_ = nullptr;
-  udev_monitor* monitor_ = nullptr;
+  BlockEventMonitor monitor_;
   udev_queue* queue_ = nullptr;
 };
 

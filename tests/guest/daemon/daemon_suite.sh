@@ -327,6 +327,13 @@ expect_eq "Remove of another tool's map is NotOwned" "$(dbus_error "$(path_of lv
 expect_eq "Reload of another tool's map is NotOwned" "$(dbus_error "$(path_of lvm-like)" $MAP_IFACE.Reload '0 8 error' '@a{sv} {}')" "$ERR.NotOwned"
 expect_eq "another tool's map is untouched" "$(dmsetup table lvm-like)" "0 8 zero "
 remove_map trigger
+create_map reloaded "0 8 zero" >/dev/null
+m=$(mark)
+dmsetup reload reloaded --table "0 8 error"
+dmsetup resume reloaded
+if signal_after "$m" PropertiesChanged "$(path_of reloaded)" >/dev/null; then ok "a reload of our map by another tool is announced"; else not_ok "a reload of our map by another tool is not announced"; fi
+expect_match "the Table property shows the other tool's table" "$(prop reloaded Table)" "^0 8 error"
+remove_map reloaded
 
 section "adoption across a restart"
 mgr_call CreateSnapshot 'sssa{sv}' renamed keep-snap "$COW1" 0 >/dev/null
