@@ -206,6 +206,26 @@ expect_true "mapperctl remove (the map)" as_user mapperctl remove made3
 expect_eq "both are gone" "$(dmsetup ls | cut -f1 | grep -c -E '^(made3|snap2)$')" 0
 expect_eq "the root's maps are as before" "$(kernel_state)" "$before"
 
+section "hostile input, as root: refused with its own error, nothing made, mapperd stays up"
+root_error() { # METHOD GDBUS-ARGS... -> the D-Bus error name
+  gdbus call --system --dest "$SERVICE" --object-path "$MANAGER" --method "$MGR_IFACE.$1" "${@:2}" 2>&1 |
+    grep -o 'org\.[A-Za-z0-9.]*Error\.[A-Za-z]*' | head -1
+}
+expect_eq "a name with '/' is InvalidName" "$(root_error CreateMap 'a/b' '0 8 zero' '@a{sv} {}')" org.mapperd.Mapper1.Error.InvalidName
+expect_eq "a name with a control character is InvalidName" "$(root_error CreateMap "$(printf 'a\001b')" '0 8 zero' '@a{sv} {}')" org.mapperd.Mapper1.Error.InvalidName
+expect_eq "an unknown option is InvalidArgument" "$(root_error CreateMap x '0 8 zero' "{'colour': <true>}")" org.mapperd.Mapper1.Error.InvalidArgument
+expect_eq "an option of the wrong type is InvalidArgument" "$(root_error CreateMap x '0 8 zero' "{'auth.no_user_interaction': <'yes'>}")" org.mapperd.Mapper1.Error.InvalidArgument
+# A million lines (9 MB) is past what one argv string may hold, so it goes through mapperctl's stdin.
+yes '0 1 zero' | head -n 1000000 >/tmp/million.table
+started=$SECONDS
+million_out=$(mapperctl create million </tmp/million.table 2>&1)
+million_status=$?
+expect_eq "a million-line table is refused as invalid (exit 6)" "$million_status" 6
+expect_match "naming the size limit" "$million_out" "the limit is 1048576"
+expect_true "within 10 s" test $((SECONDS - started)) -lt 10
+expect_eq "nothing was made" "$(kernel_state)" "$before"
+expect_eq "mapperd is still running" "$(systemctl is-active mapperd.service)" active
+
 section "root, always"
 expect_true "root snapshots" mapperctl snapshot origin rootsnap "$COW3"
 expect_true "root removes the snapshot" mapperctl remove rootsnap
