@@ -86,8 +86,11 @@ std::string describe(const sdbus::Error& error, const ConnectionOptions& connect
     return "mapperd did not answer in time" + where +
            "; the change may or may not have happened (check with mapperctl info)";
   }
-  if (name == "org.freedesktop.DBus.Error.AccessDenied" && error.getMessage().empty()) {
-    return "permission denied";
+  if (name == "org.freedesktop.DBus.Error.AccessDenied") {
+    // mapperd names the polkit action ("not authorized for org.mapperd.create"); the bus daemon's
+    // own denials name the policy rule. Either way, say first what kind of failure it is.
+    return error.getMessage().empty() ? "permission denied"
+                                      : "permission denied: " + error.getMessage();
   }
   return error.getMessage().empty() ? name : error.getMessage();
 }

@@ -17,10 +17,10 @@
 #include <string>
 #include <string_view>
 
-#include "bus/authorizer.h"
 #include "bus/bus_event_source.h"
 #include "bus/bus_service.h"
 #include "bus/object_paths.h"
+#include "bus/polkit_authorizer.h"
 #include "engine/engine.h"
 #include "engine/zero_device.h"
 #include "kernel/dm_backend.h"
@@ -164,8 +164,8 @@ int serve(const CommandLine& line, EventLog& log) {
 
   SysfsBlockDevices block_devices;
   Engine engine(kernel, zero_device_start, &block_devices);
-  bus::AllowEverything authorizer;
   std::unique_ptr<sdbus::IConnection> connection = connect(line);
+  bus::PolkitAuthorizer authorizer(*connection);
   bus::BusService service(*connection, bus::BusServices{engine, authorizer, log});
   engine.set_observer(service);
 

@@ -42,19 +42,18 @@ void ManagerObject::CreateMap(sdbus::Result<sdbus::ObjectPath>&& result, std::st
     request.read_only = checked.flag("read-only");
     request.persistent = checked.flag("persistent", true);
     request.caller_uid = call->caller().uid;
-    call->authorize_then(
-        Action::CreateMap, checked, [&services = services_, call, request = std::move(request)] {
-          services.engine.create_map(request, [call](Outcome<MapRecord> outcome) {
-            if (!outcome.ok())
-              return call->fail(outcome.error());
-            const MapRecord& map = outcome.value();
-            call->about(map.name, map.uuid);
-            call->guard([&] {
-              call->succeed("created map " + map.name + " (" + to_string(map.size) + " sectors)",
-                            sdbus::ObjectPath(map_object_path(map.name)));
-            });
-          });
+    call->authorize_then(checked, [&services = services_, call, request = std::move(request)] {
+      services.engine.create_map(request, [call](Outcome<MapRecord> outcome) {
+        if (!outcome.ok())
+          return call->fail(outcome.error());
+        const MapRecord& map = outcome.value();
+        call->about(map.name, map.uuid);
+        call->guard([&] {
+          call->succeed("created map " + map.name + " (" + to_string(map.size) + " sectors)",
+                        sdbus::ObjectPath(map_object_path(map.name)));
         });
+      });
+    });
   });
 }
 
@@ -72,21 +71,19 @@ void ManagerObject::CreateSnapshot(sdbus::Result<sdbus::ObjectPath>&& result, st
     request.persistent = checked.flag("persistent", true);
     request.chunk_size = Sectors(checked.number("chunk-size").value_or(8));
     request.caller_uid = call->caller().uid;
-    call->authorize_then(Action::CreateSnapshot, checked,
-                         [&services = services_, call, request = std::move(request)] {
-                           services.engine.create_snapshot(
-                               request,
-                               [call, origin = request.origin](Outcome<MapRecord> outcome) {
-                                 if (!outcome.ok())
-                                   return call->fail(outcome.error());
-                                 const MapRecord& map = outcome.value();
-                                 call->about(map.name, map.uuid);
-                                 call->guard([&] {
-                                   call->succeed("created snapshot " + map.name + " of " + origin,
-                                                 sdbus::ObjectPath(map_object_path(map.name)));
-                                 });
-                               });
-                         });
+    call->authorize_then(checked, [&services = services_, call, request = std::move(request)] {
+      services.engine.create_snapshot(
+          request, [call, origin = request.origin](Outcome<MapRecord> outcome) {
+            if (!outcome.ok())
+              return call->fail(outcome.error());
+            const MapRecord& map = outcome.value();
+            call->about(map.name, map.uuid);
+            call->guard([&] {
+              call->succeed("created snapshot " + map.name + " of " + origin,
+                            sdbus::ObjectPath(map_object_path(map.name)));
+            });
+          });
+    });
   });
 }
 

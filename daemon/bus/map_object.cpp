@@ -104,14 +104,13 @@ void MapObject::Remove(sdbus::Result<>&& result, Options options) {
     const CallOptions checked = CallOptions::read(
         options, {{"force", OptionType::Boolean}, {"deferred", OptionType::Boolean}});
     RemoveOptions remove{checked.flag("force"), checked.flag("deferred")};
-    call->authorize_then(
-        Action::RemoveMap, checked, [&services = services_, name = name_, call, remove] {
-          services.engine.remove_map(name, remove, [call, name](Outcome<Done> outcome) {
-            if (!outcome.ok())
-              return call->fail(outcome.error());
-            call->succeed("removed map " + name);
-          });
-        });
+    call->authorize_then(checked, [&services = services_, name = name_, call, remove] {
+      services.engine.remove_map(name, remove, [call, name](Outcome<Done> outcome) {
+        if (!outcome.ok())
+          return call->fail(outcome.error());
+        call->succeed("removed map " + name);
+      });
+    });
   });
 }
 
@@ -120,14 +119,13 @@ void MapObject::Suspend(sdbus::Result<>&& result, Options options) {
   call->guard([&] {
     const CallOptions checked = CallOptions::read(options, {{"noflush", OptionType::Boolean}});
     const bool noflush = checked.flag("noflush");
-    call->authorize_then(
-        Action::ChangeMap, checked, [&services = services_, name = name_, call, noflush] {
-          services.engine.suspend_map(name, noflush, [call, name](Outcome<Done> outcome) {
-            if (!outcome.ok())
-              return call->fail(outcome.error());
-            call->succeed("suspended map " + name);
-          });
-        });
+    call->authorize_then(checked, [&services = services_, name = name_, call, noflush] {
+      services.engine.suspend_map(name, noflush, [call, name](Outcome<Done> outcome) {
+        if (!outcome.ok())
+          return call->fail(outcome.error());
+        call->succeed("suspended map " + name);
+      });
+    });
   });
 }
 
@@ -135,7 +133,7 @@ void MapObject::Resume(sdbus::Result<>&& result, Options options) {
   auto call = begin(std::move(result), CallKind::Change, "Resume");
   call->guard([&] {
     const CallOptions checked = CallOptions::read(options);
-    call->authorize_then(Action::ChangeMap, checked, [&services = services_, name = name_, call] {
+    call->authorize_then(checked, [&services = services_, name = name_, call] {
       services.engine.resume_map(name, [call, name](Outcome<Done> outcome) {
         if (!outcome.ok())
           return call->fail(outcome.error());
@@ -149,15 +147,14 @@ void MapObject::Reload(sdbus::Result<>&& result, std::string table, Options opti
   auto call = begin(std::move(result), CallKind::Change, "Reload");
   call->guard([&] {
     const CallOptions checked = CallOptions::read(options);
-    call->authorize_then(Action::ChangeMap, checked,
-                         [&services = services_, name = name_, call, table = std::move(table)] {
-                           services.engine.reload_map(name, table,
-                                                      [call, name](Outcome<Done> outcome) {
-                                                        if (!outcome.ok())
-                                                          return call->fail(outcome.error());
-                                                        call->succeed("reloaded map " + name);
-                                                      });
-                         });
+    call->authorize_then(
+        checked, [&services = services_, name = name_, call, table = std::move(table)] {
+          services.engine.reload_map(name, table, [call, name](Outcome<Done> outcome) {
+            if (!outcome.ok())
+              return call->fail(outcome.error());
+            call->succeed("reloaded map " + name);
+          });
+        });
   });
 }
 
@@ -167,8 +164,7 @@ void MapObject::Rename(sdbus::Result<sdbus::ObjectPath>&& result, std::string ne
   call->guard([&] {
     const CallOptions checked = CallOptions::read(options);
     call->authorize_then(
-        Action::ChangeMap, checked,
-        [&services = services_, name = name_, call, new_name = std::move(new_name)] {
+        checked, [&services = services_, name = name_, call, new_name = std::move(new_name)] {
           services.engine.rename_map(
               name, new_name, [call, old_name = name](Outcome<MapRecord> outcome) {
                 if (!outcome.ok())
@@ -188,8 +184,7 @@ void MapObject::Message(sdbus::Result<std::string>&& result, uint64_t sector, st
   call->guard([&] {
     const CallOptions checked = CallOptions::read(options);
     call->authorize_then(
-        Action::ChangeMap, checked,
-        [&services = services_, name = name_, call, sector, message = std::move(message)] {
+        checked, [&services = services_, name = name_, call, sector, message = std::move(message)] {
           services.engine.send_message(
               name, Sectors(sector), message, [call, name, message](Outcome<std::string> outcome) {
                 if (!outcome.ok())
@@ -203,14 +198,13 @@ void MapObject::Message(sdbus::Result<std::string>&& result, uint64_t sector, st
 void MapObject::GetStatus(sdbus::Result<std::string>&& result) {
   auto call = begin(std::move(result), CallKind::Read, "GetStatus");
   call->guard([&] {
-    call->authorize_then(Action::ReadStatus, CallOptions{},
-                         [&services = services_, name = name_, call] {
-                           services.engine.read_status(name, [call](Outcome<std::string> outcome) {
-                             if (!outcome.ok())
-                               return call->fail(outcome.error());
-                             call->succeed({}, outcome.value());
-                           });
-                         });
+    call->authorize_then(CallOptions{}, [&services = services_, name = name_, call] {
+      services.engine.read_status(name, [call](Outcome<std::string> outcome) {
+        if (!outcome.ok())
+          return call->fail(outcome.error());
+        call->succeed({}, outcome.value());
+      });
+    });
   });
 }
 

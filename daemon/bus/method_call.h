@@ -16,6 +16,7 @@
 #include "caller.h"
 #include "error_translation.h"
 #include "log/event_log.h"
+#include "method_actions.h"
 
 namespace mapperd {
 class Engine;
@@ -73,11 +74,18 @@ class MethodCall : public std::enable_shared_from_this<MethodCall<Results...>> {
     }
   }
 
-  // Asks the authorizer about `action`; when allowed, runs `act()` guarded.
+  // Asks the authorizer whether the caller may call this method (its polkit action from
+  // method_actions.h; a read is not asked about); when allowed, runs `act()` guarded.
   template <class Act>
-  void authorize_then(Action action, const CallOptions& options, Act act) {
+  void authorize_then(const CallOptions& options, Act act) {
+    std::optional<std::string_view> action;
+    guard([&] { action = action_for(method_); });
+    if (replied_)
+      return;
+    if (!action)
+      return guard(act);
     auto self = this->shared_from_this();
-    services_.authorizer.authorize(action, caller_, options,
+    services_.authorizer.authorize(*action, caller_, options,
                                    [self, act = std::move(act)](std::exception_ptr refusal) {
                                      if (refusal)
                                        return self->fail(refusal);

@@ -7,6 +7,7 @@
 #include "kernel_report.h"
 #include "model/error.h"
 #include "model/names.h"
+#include "model/request_limits.h"
 #include "model/table_limits.h"
 
 namespace mapperd {
@@ -466,6 +467,11 @@ void Engine::rename_map(std::string name, std::string new_name, Completion<MapRe
 void Engine::send_message(std::string name, Sectors sector, std::string message,
                           Completion<std::string> done) {
   auto check = [this, name, sector, message = std::move(message)]() -> KernelWork<std::string> {
+    if (message.size() > kMaxMessageBytes) {
+      throw Error(ErrorKind::InvalidArgument,
+                  "message " + name + ": the message is " + std::to_string(message.size()) +
+                      " bytes; the limit is " + std::to_string(kMaxMessageBytes));
+    }
     const MapRecord& record = owned_map(name, "message");
     if (sector >= record.size) {
       throw Error(ErrorKind::InvalidArgument, "message " + name + ": sector " + to_string(sector) +

@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# Who may change what, on the real system bus with polkitd (D-Bus activated) and mapperd as a
+# service. A throw-away user calls every mutating method, through busctl and through mapperctl:
+# each is refused with AccessDenied naming the polkit action, and `dmsetup` shows nothing changed;
+# every read succeeds. With polkitd unreachable, the user is refused and root is not. Then a
+# polkit rule grants the user org.mapperd.*, and the same calls succeed. Run by
+# tests/rig/guest-run --systemd (see CMakeLists.txt); one boot for the suite.
+set -uo pipefail
+
+readonly SERVICE=org.mapperd.Mapper1
+readonly MANAGER=/org/mapperd/Mapper1
+readonly MAP_IFACE=org.mapperd.Mapper1.Map
+readonly MGR_IFACE=org.mapperd.Mapper1.Manager
+readonly DENIED=org.freedesktop.DBus.Error.AccessDenied
+readonly USER_NAME=mapperd-authz
+readonly RULE=/etc/polkit-1/rules.d/50-mapperd-authz-test.rules
+
+passed=0
+failed=0
+section() { printf '\n== %s\n' "$*"; }
+ok() {
+  passed=$((passed + 1))
+  echo "ok - $1"
+}
+not_ok() {
+  failed=$((failed + 1))
+  echo "NOT OK - $1"
+  shift
+  for line in "$@"; do echo "    $line"; done
+}
+expect_eq() { # WHAT ACTUAL EXPECTED
+  if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1" "expected: $(printf %q "$3")" "actual:   $(printf %q "$2")"; fi
+}
+expect_match() { # WHAT ACTUAL REGEX
+  if [[ $2 =~ $3 ]]; then ok "$1"; else not_ok "$1" "expected to match: $3" "actual: $(printf %q "$2")"; fi
+}
+expect_true() { # WHAT COMMAND...
+  local what=$1 out
+  shift
+  if out=$("$@" 2>&1); then ok "$what"; else not_ok "$what" "command failed: $*" "$out"; fi
+}
+
+path_of() { # NAME -> object path, escaped as sd_bus_path_encode() does
+  local name=$1 out="" i c
+  for ((i = 0; i < ${#name}; i++)); do
+    c=${name:i:1}
+    if [[ $c =~ [A-Za-z0-9] ]]; then out+=$c; else out+=$(printf '_%02x' "'$c"); fi
+  done
+  echo "$MANAGER/map/$out"
+}
+
+# ---- the throw-away user -----------------------------------------------------------------------
+useradd --no-create-home --shell /usr/sbin/nologin "$USER_NAME"
+USER_UID=$(id -u "$USER_NAME")
+USER_GID=$(id -g "$USER_NAME")
+as_user() { setpriv --reuid="$USER_UID" --regid="$USER_GID" --clear-groups "$@"; }
+
+# METHOD-ARGS for busctl: "manager|MAP METHOD SIGNATURE ARGS..."
+user_busctl() { # OBJECT METHOD SIGNATURE ARGS... (prints stderr; status of busctl)
+  local object=$1 path iface
+  shift
+  if [ "$object" == manager ]; then path=$MANAGER iface=$MGR_IFACE; else path=$(path_of "$object") iface=$MAP_IFACE; fi
+  as_user busctl --system call "$SERVICE" "$path" "$iface" "$@" 2>&1 >/dev/null
+}
+# The D-Bus error the user's call fails with, "NAME: MESSAGE" (gdbus prints both; busctl prints
+# only strerror() for the well-known errors).
+user_error() { # OBJECT METHOD GDBUS-ARGS...
+  local object=$1 method=$2 path iface
+  shift 2
+  if [ "$object" == manager ]; then path=$MANAGER iface=$MGR_IFACE; else path=$(path_of "$object") iface=$MAP_IFACE; fi
+  as_user gdbus call --system --dest "$SERVICE" --object-path "$path" --method "$iface.$method" "$@" 2>&1 |
+    grep -o 'org\.[A-Za-z0-9.]*Error\.[A-Za-z]*: .*' | head -1
+}
+kernel_state() { dmsetup info -c --noheadings -o name,attr,uuid | sort; dmsetup table | sort; }
+
+# ---- a world to act on (as root) ---------------------------------------------------------------
+section "setup, as root"
+mkdir -p /tmp/disks
+for d in origin cow1 cow2 cow3; do truncate -s 8M "/tmp/disks/$d"; done
+ORIGIN_DISK=$(losetup -f --show /tmp/disks/origin)
+COW1=$(losetup -f --show /tmp/disks/cow1)
+COW2=$(losetup -f --show /tmp/disks/cow2)
+COW3=$(losetup -f --show /tmp/disks/cow3)
+expect_true "root creates a map" mapperctl create target --table "0 2048 zero"
+expect_true "root creates an origin" mapperctl create origin --table "0 16384 linear $ORIGIN_DISK 0"
+before=$(kernel_state)
+
+# ---- reads need no right -----------------------------------------------------------------------
+section "reads, as $USER_NAME, with no rule"
+expect_match "a map's property" "$(as_user busctl --system get-property $SERVICE "$(path_of target)" $MAP_IFACE Table)" '^s "0 2048 zero'
+expect_match "GetManagedObjects" "$(as_user busctl --system call $SERVICE $MANAGER org.freedesktop.DBus.ObjectManager GetManagedObjects 2>&1)" "$(path_of target)"
+expect_eq "ValidateTable" "$(as_user busctl --system call $SERVICE $MANAGER $MGR_IFACE ValidateTable s '0 8 zero' 2>&1)" "a(uss) 0"
+expect_match "GetStatus" "$(as_user busctl --system call $SERVICE "$(path_of target)" $MAP_IFACE GetStatus 2>&1)" '^s '
+expect_match "mapperctl ls" "$(as_user mapperctl ls 2>&1)" target
+expect_match "mapperctl info" "$(as_user mapperctl info target 2>&1)" target
+expect_match "mapperctl table" "$(as_user mapperctl table target 2>&1)" "^0 2048 zero"
+
+# ---- every change is refused -------------------------------------------------------------------
+# Each row: ACTION OBJECT METHOD SIGNATURE ARGS... (busctl syntax; the gdbus arguments follow).
+denied_busctl() { # OBJECT METHOD SIGNATURE ARGS...
+  local out status
+  out=$(user_busctl "$@")
+  status=$?
+  if [ "$status" -ne 0 ] && [[ $out == *"Access denied"* ]]; then
+    ok "busctl $2 is refused"
+  else
+    not_ok "busctl $2 is refused" "status $status" "$out"
+  fi
+}
+denied_gdbus() { # ACTION OBJECT METHOD GDBUS-ARGS...
+  local action=$1
+  shift
+  expect_eq "gdbus $2 is $DENIED naming $action" "$(user_error "$@")" "$DENIED: not authorized for $action"
+}
+section "changes, as $USER_NAME, with no rule: refused, nothing changed"
+denied_busctl manager CreateMap 'ssa{sv}' made "0 2048 zero" 0
+denied_busctl manager CreateSnapshot 'sssa{sv}' origin snap "$COW1" 0
+denied_busctl target Remove 'a{sv}' 0
+denied_busctl target Suspend 'a{sv}' 0
+denied_busctl target Resume 'a{sv}' 0
+denied_busctl target Reload 'sa{sv}' "0 2048 error" 0
+denied_busctl target Rename 'sa{sv}' renamed 0
+denied_busctl target Message 'tsa{sv}' 0 "@stats_create - /1" 0
+denied_busctl manager CreateMap 'ssa{sv}' made "0 2048 zero" 1 auth.no_user_interaction b true
+denied_gdbus org.mapperd.create manager CreateMap made '0 2048 zero' '@a{sv} {}'
+denied_gdbus org.mapperd.snapshot manager CreateSnapshot origin snap "$COW1" '@a{sv} {}'
+denied_gdbus org.mapperd.remove target Remove '@a{sv} {}'
+denied_gdbus org.mapperd.modify target Suspend '@a{sv} {}'
+denied_gdbus org.mapperd.modify target Resume '@a{sv} {}'
+denied_gdbus org.mapperd.modify target Reload '0 2048 error' '@a{sv} {}'
+denied_gdbus org.mapperd.modify target Rename renamed '@a{sv} {}'
+denied_gdbus org.mapperd.modify target Message 0 '@stats_create - /1' '@a{sv} {}'
+denied_gdbus org.mapperd.create manager CreateMap made '0 2048 zero' "{'auth.no_user_interaction': <true>}"
+denied_mapperctl() { # ACTION MAPPERCTL-ARGS...
+  local action=$1 out status
+  shift
+  out=$(as_user mapperctl --no-user-interaction "$@" 2>&1)
+  status=$?
+  if [ "$status" -eq 4 ] && [[ $out == *"permission denied: not authorized for $action"* ]]; then
+    ok "mapperctl $1 exits 4 naming $action"
+  else
+    not_ok "mapperctl $1 exits 4 naming $action" "status $status" "$out"
+  fi
+}
+denied_mapperctl org.mapperd.create create made --table "0 2048 zero"
+denied_mapperctl org.mapperd.snapshot snapshot origin snap "$COW1"
+denied_mapperctl org.mapperd.remove remove target
+denied_mapperctl org.mapperd.modify suspend target
+denied_mapperctl org.mapperd.modify resume target
+denied_mapperctl org.mapperd.modify reload target --table "0 2048 error"
+denied_mapperctl org.mapperd.modify rename target renamed
+denied_mapperctl org.mapperd.modify message target 0 @stats_create - /1
+expect_eq "the kernel's maps are unchanged" "$(kernel_state)" "$before"
+expect_eq "mapperd is still running" "$(systemctl is-active mapperd.service)" active
+
+# ---- polkit cannot be asked: fail closed, except for root --------------------------------------
+section "polkitd unreachable"
+systemctl mask --runtime --now polkit.service >/dev/null 2>&1
+denied_busctl manager CreateMap 'ssa{sv}' made "0 2048 zero" 0
+expect_match "gdbus CreateMap is $DENIED, polkit could not be asked" "$(user_error manager CreateMap made '0 2048 zero' '@a{sv} {}')" "^$DENIED: cannot ask polkit whether the caller may do org.mapperd.create"
+expect_eq "nothing was made" "$(kernel_state)" "$before"
+expect_true "root may still create" mapperctl create root-only --table "0 8 zero"
+expect_true "root may still remove" mapperctl remove root-only
+systemctl unmask --runtime polkit.service >/dev/null 2>&1
+
+# ---- a rule grants the user --------------------------------------------------------------------
+section "changes, as $USER_NAME, granted by a polkit rule"
+cat >"$RULE" <<RULES
+polkit.addRule(function(action, subject) {
+  if (action.id.indexOf("org.mapperd.") == 0 && subject.user == "$USER_NAME")
+    return polkit.Result.YES;
+});
+RULES
+chmod 0644 "$RULE"
+# polkitd reads the rules when it starts: a restart makes the rule certain, no waiting on inotify.
+systemctl restart polkit.service
+expect_true "busctl CreateMap" user_busctl manager CreateMap 'ssa{sv}' made "0 2048 zero" 0
+expect_eq "the map exists" "$(dmsetup table made)" "0 2048 zero "
+expect_true "busctl Suspend" user_busctl made Suspend 'a{sv}' 0
+expect_match "the map is suspended" "$(dmsetup info made)" "State: *SUSPENDED"
+expect_true "busctl Resume" user_busctl made Resume 'a{sv}' 0
+expect_match "the map is active" "$(dmsetup info made)" "State: *ACTIVE"
+expect_true "busctl Reload" user_busctl made Reload 'sa{sv}' "0 2048 error" 0
+expect_eq "the table is reloaded" "$(dmsetup table made)" "0 2048 error "
+expect_true "busctl Message" user_busctl made Message 'tsa{sv}' 0 "@stats_create - /1" 0
+expect_match "the message reached the kernel" "$(dmsetup message made 0 @stats_list 2>&1)" "^0: "
+expect_true "busctl Rename" user_busctl made Rename 'sa{sv}' made2 0
+expect_eq "the map is renamed" "$(dmsetup ls | cut -f1 | grep -c '^made2$')" 1
+expect_true "busctl CreateSnapshot" user_busctl manager CreateSnapshot 'sssa{sv}' origin snap "$COW1" 0
+expect_match "the snapshot exists" "$(dmsetup table snap)" "snapshot"
+expect_true "busctl Remove (the snapshot)" user_busctl snap Remove 'a{sv}' 0
+expect_true "busctl Remove (the map)" user_busctl made2 Remove 'a{sv}' 0
+expect_eq "both are gone" "$(dmsetup ls | cut -f1 | grep -c -E '^(made2|snap)$')" 0
+
+expect_true "mapperctl create" as_user mapperctl create made --table "0 2048 zero"
+expect_true "mapperctl suspend" as_user mapperctl suspend made
+expect_true "mapperctl resume" as_user mapperctl resume made
+expect_true "mapperctl reload" as_user mapperctl reload made --table "0 2048 error"
+expect_eq "the table is reloaded" "$(dmsetup table made)" "0 2048 error "
+expect_true "mapperctl message" as_user mapperctl message made 0 @stats_create - /1
+expect_true "mapperctl rename" as_user mapperctl rename made made3
+expect_true "mapperctl snapshot" as_user mapperctl snapshot origin snap2 "$COW2"
+expect_match "the snapshot exists" "$(dmsetup table snap2)" "snapshot"
+expect_true "mapperctl remove (the snapshot)" as_user mapperctl remove snap2
+expect_true "mapperctl remove (the map)" as_user mapperctl remove made3
+expect_eq "both are gone" "$(dmsetup ls | cut -f1 | grep -c -E '^(made3|snap2)$')" 0
+expect_eq "the root's maps are as before" "$(kernel_state)" "$before"
+
+section "hostile input, as root: refused with its own error, nothing made, mapperd stays up"
+root_error() { # METHOD GDBUS-ARGS... -> the D-Bus error name
+  gdbus call --system --dest "$SERVICE" --object-path "$MANAGER" --method "$MGR_IFACE.$1" "${@:2}" 2>&1 |
+    grep -o 'org\.[A-Za-z0-9.]*Error\.[A-Za-z]*' | head -1
+}
+expect_eq "a name with '/' is InvalidName" "$(root_error CreateMap 'a/b' '0 8 zero' '@a{sv} {}')" org.mapperd.Mapper1.Error.InvalidName
+expect_eq "a name with a control character is InvalidName" "$(root_error CreateMap "$(printf 'a\001b')" '0 8 zero' '@a{sv} {}')" org.mapperd.Mapper1.Error.InvalidName
+expect_eq "an unknown option is InvalidArgument" "$(root_error CreateMap x '0 8 zero' "{'colour': <true>}")" org.mapperd.Mapper1.Error.InvalidArgument
+expect_eq "an option of the wrong type is InvalidArgument" "$(root_error CreateMap x '0 8 zero' "{'auth.no_user_interaction': <'yes'>}")" org.mapperd.Mapper1.Error.InvalidArgument
+# A million lines (9 MB) is past what one argv string may hold, so it goes through mapperctl's stdin.
+yes '0 1 zero' | head -n 1000000 >/tmp/million.table
+started=$SECONDS
+million_out=$(mapperctl create million </tmp/million.table 2>&1)
+million_status=$?
+expect_eq "a million-line table is refused as invalid (exit 6)" "$million_status" 6
+expect_match "naming the size limit" "$million_out" "the limit is 1048576"
+expect_true "within 10 s" test $((SECONDS - started)) -lt 10
+expect_eq "nothing was made" "$(kernel_state)" "$before"
+expect_eq "mapperd is still running" "$(systemctl is-active mapperd.service)" active
+
+section "root, always"
+expect_true "root snapshots" mapperctl snapshot origin rootsnap "$COW3"
+expect_true "root removes the snapshot" mapperctl remove rootsnap
+expect_true "root removes its maps" mapperctl remove target
+expect_true "root removes the origin" mapperctl remove origin
+expect_eq "no map is left" "$(dmsetup ls 2>&1)" "No devices found"
+expect_eq "mapperd is still running" "$(systemctl is-active mapperd.service)" active
+
+rm -f "$RULE"
+for l in "$ORIGIN_DISK" "$COW1" "$COW2" "$COW3"; do losetup -d "$l"; done
+printf '\n%d passed, %d failed\n' "$passed" "$failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,79 @@
+// The authorization table and what mapperd asks polkit, without a bus: which action each method
+// needs, that every action exists in the installed policy, and the flags an option selects.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "bus/call_options.h"
+#include "bus/method_actions.h"
+#include "bus/polkit_authorizer.h"
+#include "model/error.h"
+
+namespace mapperd::bus {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::Optional;
+
+TEST(TheMethodActionTable, NamesTheActionOfEveryMutatingMethod) {
+  EXPECT_THAT(action_for("CreateMap"), Optional(std::string_view("org.mapperd.create")));
+  EXPECT_THAT(action_for("CreateSnapshot"), Optional(std::string_view("org.mapperd.snapshot")));
+  EXPECT_THAT(action_for("Remove"), Optional(std::string_view("org.mapperd.remove")));
+  for (const char* method : {"Reload", "Suspend", "Resume", "Rename", "Message"})
+    EXPECT_THAT(action_for(method), Optional(std::string_view("org.mapperd.modify"))) << method;
+}
+
+TEST(TheMethodActionTable, AsksNothingForAReadMethod) {
+  EXPECT_EQ(action_for("GetStatus"), std::nullopt);
+}
+
+TEST(TheMethodActionTable, RefusesAMethodItDoesNotList) {
+  EXPECT_THROW(action_for("Format"), Error);
+}
+
+TEST(TheMethodActionTable, ListsOnlyActionsThePolicyFileDeclares) {
+  std::ifstream file(MAPPERD_POLKIT_POLICY_FILE);
+  ASSERT_TRUE(file) << MAPPERD_POLKIT_POLICY_FILE;
+  std::stringstream policy;
+  policy << file.rdbuf();
+  for (const MethodAction& entry : method_actions()) {
+    if (entry.action.empty())
+      continue;
+    EXPECT_THAT(policy.str(), HasSubstr("<action id=\"" + std::string(entry.action) + "\">"))
+        << entry.method;
+  }
+}
+
+TEST(PolkitFlags, AllowUserInteractionWhenTheCallerDidNotSayOtherwise) {
+  EXPECT_EQ(polkit_flags(CallOptions::read({})), kPolkitAllowUserInteraction);
+  EXPECT_EQ(polkit_flags(CallOptions::read({{"auth.no_user_interaction", sdbus::Variant(false)}})),
+            kPolkitAllowUserInteraction);
+}
+
+TEST(PolkitFlags, NoUserInteractionWhenTheCallerAskedForNone) {
+  EXPECT_EQ(polkit_flags(CallOptions::read({{"auth.no_user_interaction", sdbus::Variant(true)}})),
+            0u);
+}
+
+TEST(PolkitFlags, ANonBooleanNoUserInteractionIsRefusedBeforePolkitIsAsked) {
+  EXPECT_THROW(
+      CallOptions::read({{"auth.no_user_interaction", sdbus::Variant(std::string("yes"))}}), Error);
+}
+
+TEST(ADenialMessage, NamesTheAction) {
+  EXPECT_EQ(denial_message("org.mapperd.create", false), "not authorized for org.mapperd.create");
+  EXPECT_THAT(denial_message("org.mapperd.remove", true),
+              HasSubstr("not authorized for org.mapperd.remove"));
+  EXPECT_THAT(denial_message("org.mapperd.remove", true), HasSubstr("authentication is required"));
+  EXPECT_THAT(denial_message("org.mapperd.remove", false),
+              Not(HasSubstr("authentication is required")));
+}
+
+}  // namespace
+}  // namespace mapperd::bus
