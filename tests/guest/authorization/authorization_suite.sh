@@ -15,39 +15,8 @@ readonly DENIED=org.freedesktop.DBus.Error.AccessDenied
 readonly USER_NAME=mapperd-authz
 readonly RULE=/etc/polkit-1/rules.d/50-mapperd-authz-test.rules
 
-passed=0
-failed=0
-section() { printf '\n== %s\n' "$*"; }
-ok() {
-  passed=$((passed + 1))
-  echo "ok - $1"
-}
-not_ok() {
-  failed=$((failed + 1))
-  echo "NOT OK - $1"
-  shift
-  for line in "$@"; do echo "    $line"; done
-}
-expect_eq() { # WHAT ACTUAL EXPECTED
-  if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1" "expected: $(printf %q "$3")" "actual:   $(printf %q "$2")"; fi
-}
-expect_match() { # WHAT ACTUAL REGEX
-  if [[ $2 =~ $3 ]]; then ok "$1"; else not_ok "$1" "expected to match: $3" "actual: $(printf %q "$2")"; fi
-}
-expect_true() { # WHAT COMMAND...
-  local what=$1 out
-  shift
-  if out=$("$@" 2>&1); then ok "$what"; else not_ok "$what" "command failed: $*" "$out"; fi
-}
-
-path_of() { # NAME -> object path, escaped as sd_bus_path_encode() does
-  local name=$1 out="" i c
-  for ((i = 0; i < ${#name}; i++)); do
-    c=${name:i:1}
-    if [[ $c =~ [A-Za-z0-9] ]]; then out+=$c; else out+=$(printf '_%02x' "'$c"); fi
-  done
-  echo "$MANAGER/map/$out"
-}
+# shellcheck source=tests/guest/lib/checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/checks.sh"
 
 # ---- the throw-away user -----------------------------------------------------------------------
 useradd --no-create-home --shell /usr/sbin/nologin "$USER_NAME"
@@ -236,5 +205,4 @@ expect_eq "mapperd is still running" "$(systemctl is-active mapperd.service)" ac
 
 rm -f "$RULE"
 for l in "$ORIGIN_DISK" "$COW1" "$COW2" "$COW3"; do losetup -d "$l"; done
-printf '\n%d passed, %d failed\n' "$passed" "$failed"
-[ "$failed" -eq 0 ]
+finish_checks

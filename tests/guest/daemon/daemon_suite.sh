@@ -12,45 +12,10 @@ readonly MGR_IFACE=org.mapperd.Mapper1.Manager
 readonly ERR=org.mapperd.Mapper1.Error
 readonly EVERY_MAP_PROPERTY="AllocatedSectors CreatedByUID Dependencies DeviceNumber DevicePath Invalid MetadataSectors Name OpenCount Owned Persistent ReadOnly Size SnapshotOrigin Snapshots State Table TotalSectors UUID"
 
-passed=0
-failed=0
-section() { printf '\n== %s\n' "$*"; }
-ok() {
-  passed=$((passed + 1))
-  echo "ok - $1"
-}
-not_ok() {
-  failed=$((failed + 1))
-  echo "NOT OK - $1"
-  shift
-  for line in "$@"; do echo "    $line"; done
-}
-expect_eq() { # WHAT ACTUAL EXPECTED
-  if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1" "expected: $(printf %q "$3")" "actual:   $(printf %q "$2")"; fi
-}
-expect_match() { # WHAT ACTUAL REGEX
-  if [[ $2 =~ $3 ]]; then ok "$1"; else not_ok "$1" "expected to match: $3" "actual: $(printf %q "$2")"; fi
-}
-expect_true() { # WHAT COMMAND...
-  local what=$1
-  shift
-  if "$@" >/dev/null 2>&1; then ok "$what"; else not_ok "$what" "command failed: $*"; fi
-}
-expect_false() {
-  local what=$1
-  shift
-  if "$@" >/dev/null 2>&1; then not_ok "$what" "command succeeded: $*"; else ok "$what"; fi
-}
+# shellcheck source=tests/guest/lib/checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/checks.sh"
 
 # ---- talking to mapperd ------------------------------------------------------------------------
-path_of() { # NAME -> object path, escaped as sd_bus_path_encode() does
-  local name=$1 out="" i c
-  for ((i = 0; i < ${#name}; i++)); do
-    c=${name:i:1}
-    if [[ $c =~ [A-Za-z0-9] ]]; then out+=$c; else out+=$(printf '_%02x' "'$c"); fi
-  done
-  echo "$MANAGER/map/$out"
-}
 bus() { busctl --system --json=short "$@"; }
 mgr_call() { bus call "$SERVICE" "$MANAGER" "$MGR_IFACE" "$@"; }
 map_call() { # NAME METHOD SIGNATURE ARGS...
@@ -367,5 +332,4 @@ expect_false "mapperd could announce every change" bash -c "journalctl -u mapper
 kill "$monitor_pid" 2>/dev/null
 for l in "$L1" "$L2" "$COW1" "$COW2"; do losetup -d "$l"; done
 
-printf '\n%d passed, %d failed\n' "$passed" "$failed"
-[ "$failed" -eq 0 ]
+finish_checks
