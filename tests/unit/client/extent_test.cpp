@@ -3,20 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "exit_status.h"
+#include "status_of.h"
 
 namespace mapperctl {
 namespace {
 
 using mapperd::Sectors;
-
-ExitStatus status_of(const auto& action) {
-  try {
-    action();
-  } catch (const CommandError& error) {
-    return error.status();
-  }
-  return ExitStatus::Ok;
-}
 
 TEST(AnAmount, IsSectorsWhenPlainOrSuffixedWithS) {
   EXPECT_EQ(Amount::parse("2048"), Amount::sectors(2048));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "exit_status.h"
+#include "status_of.h"
 
 namespace mapperctl {
 namespace {
@@ -13,15 +14,6 @@ using mapperd::Sectors;
 // Two loop devices of odd sizes, so rounding shows.
 const Extent kLoop1{"/dev/loop1", Sectors(0), Sectors(4097)};
 const Extent kLoop2{"/dev/loop2", Sectors(0), Sectors(6000)};
-
-ExitStatus status_of(const auto& action) {
-  try {
-    action();
-  } catch (const CommandError& error) {
-    return error.status();
-  }
-  return ExitStatus::Ok;
-}
 
 TEST(AConcatenation, PutsTwoDisksEndToEndAsTheTutorialsTwoasone) {
   EXPECT_EQ(format_table(concat_table({kLoop1, kLoop2})),
