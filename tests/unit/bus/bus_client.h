@@ -12,6 +12,11 @@
 
 namespace mapperd::testing {
 
+// The API's fixed names, as a client spells them.
+constexpr const char* kManager = "/org/mapperd/Mapper1";
+constexpr const char* kManagerInterface = "org.mapperd.Mapper1.Manager";
+constexpr const char* kMapInterface = "org.mapperd.Mapper1.Map";
+
 using Properties = std::map<std::string, sdbus::Variant>;
 using Interfaces = std::map<std::string, Properties>;
 

@@ -19,10 +19,6 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
-constexpr const char* kManager = "/org/mapperd/Mapper1";
-constexpr const char* kManagerInterface = "org.mapperd.Mapper1.Manager";
-constexpr const char* kMapInterface = "org.mapperd.Mapper1.Map";
-
 const std::vector<std::string> kEveryMapProperty = {"AllocatedSectors",
                                                     "CreatedByUID",
                                                     "Dependencies",

@@ -24,9 +24,6 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
 
-constexpr const char* kManager = "/org/mapperd/Mapper1";
-constexpr const char* kManagerInterface = "org.mapperd.Mapper1.Manager";
-constexpr const char* kMapInterface = "org.mapperd.Mapper1.Map";
 constexpr const char* kInvalidName = "org.mapperd.Mapper1.Error.InvalidName";
 constexpr const char* kInvalidArgument = "org.mapperd.Mapper1.Error.InvalidArgument";
 constexpr const char* kInvalidTable = "org.mapperd.Mapper1.Error.InvalidTable";
