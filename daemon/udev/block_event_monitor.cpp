@@ -51,9 +51,21 @@ int BlockEventMonitor::fd() const {
   return udev_monitor_get_fd(monitor_);
 }
 
-void BlockEventMonitor::drain(const std::function<void(udev_device&)>& seen) {
-  // The socket is non-blocking: receive until it is empty.
-  while (udev_device* device = udev_monitor_receive_device(monitor_)) {
+bool BlockEventMonitor::drain(const std::function<void(udev_device&)>& seen) {
+  // The socket is non-blocking: receive until it is empty (EAGAIN). A netlink socket whose
+  // buffer filled up reports ENOBUFS once, then goes on with the messages queued after the
+  // hole.
+  bool overflowed = false;
+  for (;;) {
+    errno = 0;
+    udev_device* device = udev_monitor_receive_device(monitor_);
+    if (device == nullptr) {
+      if (errno == ENOBUFS) {
+        overflowed = true;
+        continue;
+      }
+      return overflowed;
+    }
     try {
       seen(*device);
     } catch (...) {

@@ -22,9 +22,10 @@ class BlockEventMonitor {
   udev* context() const { return udev_; }
   // Non-blocking; readable while events are queued.
   int fd() const;
-  // Receives every queued event without blocking, calling `seen` for each. Never throws unless
-  // `seen` does.
-  void drain(const std::function<void(udev_device&)>& seen);
+  // Receives every queued event without blocking, calling `seen` for each. Returns true when
+  // the socket overflowed (ENOBUFS) since the last drain: events were lost, and whatever the
+  // caller follows must be read again. Never throws unless `seen` does.
+  bool drain(const std::function<void(udev_device&)>& seen);
 
  private:
   udev* udev_ = nullptr;

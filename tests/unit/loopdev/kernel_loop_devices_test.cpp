@@ -1,0 +1,218 @@
+// KernelLoopDevices on the host, where nothing may be bound: every refusal that comes before the
+// loop driver is asked, and listing over a sysfs tree made for the test. Binding and detaching
+// run in the guest (tests/guest/loop_devices_test.cpp).
+
+#include "loopdev/kernel_loop_devices.h"
+
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "../kernel/temp_dir.h"
+#include "fakes/expect_error.h"
+
+namespace mapperd {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+class KernelLoopDevicesOnTheHost : public ::testing::Test {
+ protected:
+  KernelLoopDevicesOnTheHost() {
+    files_.write("disk.img", std::string(4096, 'x'));
+    files_.write("tiny.img", std::string(100, 'x'));
+    std::filesystem::create_directories(files_.path() / "dir");
+    std::filesystem::create_symlink(files_.path() / "disk.img", files_.path() / "link.img");
+  }
+  ~KernelLoopDevicesOnTheHost() override {
+    for (int fd : fds_)
+      ::close(fd);
+  }
+
+  std::string file(const std::string& name) const { return (files_.path() / name).string(); }
+  int open_file(const std::string& name, int flags) {
+    const int fd = ::open(file(name).c_str(), flags | O_CLOEXEC);
+    EXPECT_GE(fd, 0) << name;
+    fds_.push_back(fd);
+    return fd;
+  }
+
+  testing::TempDir files_;
+  testing::TempDir sysfs_;
+  testing::TempDir dev_;
+  // No loop-control in `dev_`: should a check be missing, the attach fails instead of binding.
+  KernelLoopDevices loops_{sysfs_.path(), dev_.path()};
+  std::vector<int> fds_;
+};
+
+TEST_F(KernelLoopDevicesOnTheHost, RefusesADirectoryDescriptor) {
+  const int fd = open_file("dir", O_RDONLY | O_DIRECTORY);
+  EXPECT_THAT(error_of(ErrorKind::InvalidArgument, [&] { loops_.attach(fd, {.read_only = true}); }),
+              HasSubstr("is a directory"));
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, RefusesAnOPathDescriptor) {
+  const int fd = open_file("disk.img", O_PATH);
+  EXPECT_THAT(error_of(ErrorKind::InvalidArgument, [&] { loops_.attach(fd, {.read_only = true}); }),
+              HasSubstr("O_PATH"));
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, RefusesAPipe) {
+  int pipe[2];
+  ASSERT_EQ(::pipe2(pipe, O_CLOEXEC), 0);
+  fds_.push_back(pipe[0]);
+  fds_.push_back(pipe[1]);
+  EXPECT_THAT(
+      error_of(ErrorKind::InvalidArgument, [&] { loops_.attach(pipe[0], {.read_only = true}); }),
+      HasSubstr("is a pipe"));
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, RefusesACharacterDevice) {
+  const int fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  fds_.push_back(fd);
+  EXPECT_THAT(error_of(ErrorKind::InvalidArgument, [&] { loops_.attach(fd, {}); }),
+              HasSubstr("is a character device"));
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, RefusesADescriptorThatIsNotOpen) {
+  EXPECT_THAT(error_of(ErrorKind::InvalidArgument, [&] { loops_.attach(9999, {}); }),
+              HasSubstr("descriptor 9999: EBADF: is not an open file descriptor"));
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, RefusesAReadOnlyDescriptorForAWritableDevice) {
+  const int fd = open_file("disk.img", O_RDONLY);
+  EXPECT_THAT(error_of(ErrorKind::InvalidArgument, [&] { loops_.attach(fd, {}); }),
+              HasSubstr("is open read-only, and a writable loop device was asked for"));
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, RefusesAnOffsetThatLeavesLessThanASector) {
+  const int fd = open_file("disk.img", O_RDWR);
+  EXPECT_THAT(error_of(ErrorKind::InvalidArgument, [&] { loops_.attach(fd, {.offset = 3800}); }),
+              HasSubstr("is 4096 bytes long, which leaves less than one 512-byte sector past "
+                        "offset 3800"));
+  const int tiny = open_file("tiny.img", O_RDWR);
+  error_of(ErrorKind::InvalidArgument, [&] { loops_.attach(tiny, {}); });
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, TakesTheBackingPathOfARenamedFileFromItsDescriptor) {
+  const int fd = open_file("disk.img", O_RDWR);
+  std::filesystem::rename(file("disk.img"), file("moved.img"));
+  files_.write("disk.img", std::string(4096, 'y'));
+  // Past every check, to the (missing) loop driver, under the file's new name.
+  EXPECT_THAT(error_of(ErrorKind::Kernel, [&] { loops_.attach(fd, {}); }),
+              HasSubstr("attach " + file("moved.img") + ": ENOENT: cannot open"));
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, RefusesADeletedFile) {
+  const int fd = open_file("disk.img", O_RDWR);
+  std::filesystem::remove(file("disk.img"));
+  EXPECT_THAT(error_of(ErrorKind::InvalidArgument, [&] { loops_.attach(fd, {}); }),
+              HasSubstr("this path no longer names the file"));
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, ReportsAMissingLoopDriverAsAKernelError) {
+  // Every check passed: the next step is /dev/loop-control, which this test's /dev lacks.
+  const int fd = open_file("disk.img", O_RDWR);
+  EXPECT_THAT(error_of(ErrorKind::Kernel, [&] { loops_.attach(fd, {}); }),
+              HasSubstr("is the loop module loaded?"));
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, RefusesToFollowASymbolicLink) {
+  EXPECT_THAT(
+      error_of(ErrorKind::InvalidArgument, [&] { loops_.attach_file(file("link.img"), {}); }),
+      HasSubstr("link.img: ELOOP: is a symbolic link"));
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, RefusesARelativePath) {
+  EXPECT_THAT(error_of(ErrorKind::InvalidArgument, [&] { loops_.attach_file("disk.img", {}); }),
+              HasSubstr("not an absolute path"));
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, SaysWhenThereIsNoSuchFile) {
+  EXPECT_THAT(error_of(ErrorKind::NotFound, [&] { loops_.attach_file(file("none.img"), {}); }),
+              HasSubstr("ENOENT: no such file"));
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, RefusesADirectoryPath) {
+  EXPECT_THAT(error_of(ErrorKind::InvalidArgument, [&] { loops_.attach_file(file("dir"), {}); }),
+              HasSubstr("is a directory"));
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, GivesTheBindingAFileWouldHave) {
+  struct stat st {};
+  ASSERT_EQ(::stat(file("disk.img").c_str(), &st), 0);
+  const std::optional<LoopBacking> backing =
+      loops_.backing_of_path(file("disk.img"), {.offset = 512, .size_limit = 1024});
+  ASSERT_TRUE(backing.has_value());
+  EXPECT_EQ(*backing,
+            (LoopBacking{file("disk.img"), DeviceNumber{::major(st.st_dev), ::minor(st.st_dev)},
+                         st.st_ino, 512, 1024, false}));
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, GivesNoBindingForAPathWithNothingThere) {
+  EXPECT_EQ(loops_.backing_of_path(file("none.img"), {}), std::nullopt);
+  EXPECT_EQ(loops_.backing_of_path(file("disk.img/below"), {}), std::nullopt);
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, GivesNoBindingForALinkOrADirectory) {
+  error_of(ErrorKind::InvalidArgument, [&] { loops_.backing_of_path(file("link.img"), {}); });
+  error_of(ErrorKind::InvalidArgument, [&] { loops_.backing_of_path(file("dir"), {}); });
+  error_of(ErrorKind::InvalidArgument, [&] { loops_.backing_of_path("disk.img", {}); });
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, RefusesToReattachAFileThatIsAnotherInodeNow) {
+  LoopBacking stored = *loops_.backing_of_path(file("disk.img"), {});
+  stored.inode += 1000000;
+  const std::string message =
+      error_of(ErrorKind::InvalidArgument, [&] { loops_.reattach(stored); });
+  EXPECT_THAT(message, HasSubstr("was inode " + std::to_string(stored.inode) + " on " +
+                                 stored.file_device.to_string() + ", now inode " +
+                                 std::to_string(stored.inode - 1000000) + " on "));
+  EXPECT_THAT(message, HasSubstr("not the file that was attached"));
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, SaysWhenAFileToReattachIsNotThere) {
+  LoopBacking stored = *loops_.backing_of_path(file("disk.img"), {});
+  stored.file = file("not-mounted-yet/disk.img");
+  EXPECT_THAT(error_of(ErrorKind::NotFound, [&] { loops_.reattach(stored); }),
+              HasSubstr("no such file"));
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, ListsNothingWhenSysfsHasNoLoopDevices) {
+  EXPECT_THAT(loops_.list(), IsEmpty());
+  EXPECT_EQ(loops_.bound_at(0), std::nullopt);
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, IdentifiesAFileByItsPathWhenTheDeviceCannotTell) {
+  // The "device node" here is a plain file, which has no LOOP_GET_STATUS64: the file's identity
+  // then comes from its path, as for an autoclear device.
+  sysfs_.write("block/loop4/dev", "7:4\n");
+  sysfs_.write("block/loop4/ro", "1\n");
+  sysfs_.write("block/loop4/loop/backing_file", file("disk.img") + "\n");
+  sysfs_.write("block/loop4/loop/offset", "512\n");
+  sysfs_.write("block/loop4/loop/sizelimit", "0\n");
+  sysfs_.write("block/loop4/loop/autoclear", "0\n");
+  sysfs_.write("block/loop4/loop/partscan", "0\n");
+  dev_.write("loop4", "");
+  const LoopBacking expected = *loops_.backing_of_path(file("disk.img"), {512, 0, true});
+
+  const std::vector<LoopDevice> listed = loops_.list();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0], (LoopDevice{4, {7, 4}, (dev_.path() / "loop4").string(), expected, false}));
+  EXPECT_EQ(loops_.find_bound(expected), listed[0]);
+  EXPECT_EQ(loops_.reattach(expected), (Reattachment{listed[0], true}));
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, SaysADeviceWithoutANodeIsNotBound) {
+  EXPECT_THAT(error_of(ErrorKind::NotFound, [&] { loops_.detach(7); }),
+              HasSubstr("detach /dev/loop7: ENXIO: no file is bound to it"));
+}
+
+}  // namespace
+}  // namespace mapperd
