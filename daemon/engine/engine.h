@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,8 +11,13 @@
 
 #include "catalog.h"
 #include "engine_observer.h"
+#include "engine_storage.h"
+#include "restore.h"
+#include "store_writer.h"
+#include "loop_record.h"
 #include "kernel/kernel_thread.h"
 #include "kernel_steps.h"
+#include "loopdev/loop_devices.h"
 #include "model/block_devices.h"
 #include "model/table_parser.h"
 #include "operation_queue.h"
@@ -27,7 +34,17 @@ struct CreateMapRequest {
   std::string uuid{};
   bool read_only = false;
   bool persistent = true;
+  // Devices the table names that are not there yet do not fail the call: the map is stored
+  // (it must be persistent) and stays pending until they appear.
+  bool wait_for_devices = false;
   std::uint32_t caller_uid = 0;
+};
+
+struct RemoveMapRequest {
+  std::string name{};
+  RemoveOptions kernel{};
+  // Deactivate only: the stored definition stays and the map comes back at next boot.
+  bool keep_definition = false;
 };
 
 struct CreateSnapshotRequest {
@@ -58,22 +75,38 @@ struct CreateSnapshotRequest {
 // No failure leaves a map suspended or half-made.
 class Engine {
  public:
+  // The operation-queue name every loop operation holds: loop operations run one at a time.
+  static constexpr const char* kLoopsLock = "/loops";
+
   // `zero_device_start` runs on the kernel thread (zeroes a new COW's first chunk);
   // `block_devices`, when given, lets table checks find missing devices and segments past a
   // device's end before the kernel sees the table.
+  // `storage`, when enabled, makes maps persistent (/etc/mapperd), keeps runtime facts
+  // (/run/mapperd), restores stored maps and loops and recovers operations cut short.
   Engine(KernelThread& kernel, ZeroDeviceStart zero_device_start,
-         const BlockDevices* block_devices = nullptr);
+         const BlockDevices* block_devices = nullptr, EngineStorage storage = {});
 
   // Who hears about catalog changes from now on. Set it before start(): the observer (the bus
   // layer) needs the engine to exist, so it cannot be a constructor argument.
   void set_observer(EngineObserver& observer) { observer_ = &observer; }
+  // Who hears what each restore pass did (start, devices appearing): main logs it. The engine
+  // itself never logs.
+  void set_report_sink(std::function<void(const RestoreReport&)> sink) {
+    report_sink_ = std::move(sink);
+  }
 
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Reconciliation at start: reads the driver version, the targets and every map; adopts ours
-  // (never recreating anything) and lists the others. Announces every exported map.
+  // Reconciliation at start: recovers operations a crash cut short, binds stored loops, makes
+  // stored maps whose devices are there (adopting those already running), reads the driver
+  // version, the targets and every map; adopts ours (never recreating anything) and lists the
+  // others. Announces every exported map, pending ones included.
   void start(Completion<Done> done);
+  // A device or a filesystem appeared (or went): stored loops and pending maps are tried again,
+  // and the kernel is re-read so vanished devices mark their maps degraded. Requests while one
+  // runs fold into one more.
+  void request_restore();
   // Re-reads the kernel and applies what changed behind our back (another tool, a udev event).
   void rescan(Completion<Done> done);
   // For events that only say "something may have changed": rescans at once when no requested
@@ -96,7 +129,8 @@ class Engine {
   void create_snapshot(CreateSnapshotRequest request, Completion<MapRecord> done);
   // An origin with snapshots is Busy, naming them; removing an origin's last snapshot folds the
   // origin's -real layer back into it.
-  void remove_map(std::string name, RemoveOptions options, Completion<Done> done);
+  // A pending map (stored, devices missing) is removed by dropping its definition.
+  void remove_map(RemoveMapRequest request, Completion<Done> done);
   void suspend_map(std::string name, bool noflush, Completion<Done> done);
   void resume_map(std::string name, Completion<Done> done);
   // An origin with a snapshot layer is Busy: its table is the snapshots' too.
@@ -110,14 +144,45 @@ class Engine {
   // count, snapshot usage) on the way. Works on other tools' maps too.
   void read_status(std::string name, Completion<std::string> done);
 
+  // Loop devices. attach_loop() takes a descriptor the caller opened (the engine closes it);
+  // attach_loop_file() opens `path` itself (absolute, no symlink at the end). A persistent loop
+  // is stored and bound again at boot.
+  void attach_loop(int fd, AttachLoopRequest request, Completion<LoopRecord> done);
+  void attach_loop_file(std::string path, AttachLoopRequest request,
+                        Completion<LoopRecord> done);
+  // NotFound unless mapperd attached loop `index`; Busy while a map uses it. With
+  // `keep_definition` it is attached again at next boot.
+  void detach_loop(std::uint32_t index, bool keep_definition, Completion<Done> done);
+  // The loops mapperd attached, by index.
+  const std::map<std::uint32_t, LoopRecord>& loops() const { return loops_; }
+
+  // Every stored map definition, with whether it runs and why not.
+  std::vector<DefinitionStatus> definitions() const;
+
  private:
   template <class T>
-  using KernelWork = std::function<T(KernelBackend&)>;
+  using KernelWork = std::function<T(KernelBackend&, StoreWriter&)>;
 
   template <class T>
   void run_operation(std::vector<std::string> names, std::function<KernelWork<T>()> check,
                      Completion<T> done);
   void apply(const std::vector<KernelMap>& maps);
+  void apply(const StoreDelta& delta);
+  // Stored maps not in the kernel, as pending records.
+  std::vector<MapRecord> stored_records_missing_from(const std::vector<MapRecord>& observed) const;
+  // Marks owned maps whose dependencies vanished as degraded.
+  void mark_missing_devices(std::vector<MapRecord>& observed) const;
+  // What the engine knows beyond the kernel, by name: definitions, runtime facts, creates in
+  // flight.
+  std::map<std::string, MapMetadata> metadata_for(const Catalog& catalog,
+                                                  const std::vector<KernelMap>& maps) const;
+  void note_restore(const RestoreReport& report);
+  void attach_loop_with(std::string what,
+                        std::function<LoopDevice(LoopDevices&, const LoopSettings&)> attach,
+                        AttachLoopRequest request, Completion<LoopRecord> done);
+  // Takes in the loops a restore pass bound and drops the ones no longer bound.
+  void follow_loops(const RestoreReport& report, const std::vector<LoopDevice>& bound);
+  void restore_pass(bool at_start, Completion<Done> done);
   void announce(const CatalogChange& change, const std::optional<MapRecord>& before);
 
   // The exported map `name`, else NotFound.
@@ -140,6 +205,20 @@ class Engine {
   OperationQueue operations_;
   // What create operations in flight asked for that the kernel does not keep, by map name.
   std::map<std::string, MapMetadata> metadata_for_new_;
+  std::map<std::uint32_t, LoopRecord> loops_;
+  EngineStorage storage_;
+  std::function<void(const RestoreReport&)> report_sink_;
+  // The main thread's copy of the definitions (the files are written on the kernel thread).
+  std::map<std::string, MapDefinition> definitions_;
+  std::vector<LoopDefinition> loop_definitions_;
+  std::map<std::string, RuntimeMapFacts> facts_;  // by UUID
+  // Why stored maps are not running: missing devices, or the error of their last try.
+  std::map<std::string, std::vector<std::string>> missing_;
+  std::map<std::string, std::string> failed_;
+  // Backing files of stored loops that were not there at the last pass (filesystem not mounted).
+  std::set<std::string> waiting_loop_files_;
+  bool restore_running_ = false;
+  bool restore_again_ = false;
   // request_rescan(): whether one runs, and who waits for the next.
   bool rescan_running_ = false;
   std::vector<Completion<Done>> next_rescan_waiters_;

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "loop_record.h"
 #include "map_record.h"
 
 namespace mapperd {
@@ -26,6 +27,9 @@ class EngineObserver {
   virtual void map_renamed(const std::string& previous_name, const MapRecord& map) = 0;
   // The kernel's target list changed (a module was loaded).
   virtual void targets_changed() = 0;
+  // A loop device mapperd attached appeared or went (detached, or gone behind its back).
+  virtual void loop_added(const LoopRecord& loop) = 0;
+  virtual void loop_removed(const LoopRecord& last_known) = 0;
 };
 
 }  // namespace mapperd

@@ -32,6 +32,7 @@ std::vector<MapField> changed_fields(const MapRecord& before, const MapRecord& a
   note(before.read_only != after.read_only, MapField::ReadOnly);
   note(before.persistent != after.persistent, MapField::Persistent);
   note(before.dependencies != after.dependencies, MapField::Dependencies);
+  note(before.missing_devices != after.missing_devices, MapField::MissingDevices);
   note(before.owned != after.owned, MapField::Owned);
   note(before.created_by_uid != after.created_by_uid, MapField::CreatedByUid);
   note(before.origin != after.origin, MapField::Origin);

@@ -15,8 +15,8 @@ namespace mapperd {
 enum class MapState {
   Active,     // live table, resumed
   Suspended,  // I/O is held (dmsetup suspend)
-  Pending,    // the device exists but has no live table yet
-  Degraded,   // resumed, but some segment maps to the error target (e.g. after remove --force)
+  Pending,    // no live table yet: a stored map waiting for its devices, or one being made
+  Degraded,   // resumed, but a device under it vanished or a segment maps to the error target
   Failed,     // a snapshot the kernel marked invalid or overflowed
 };
 
@@ -44,8 +44,12 @@ struct MapRecord {
   std::string table;
   MapState state = MapState::Active;
   bool read_only = false;
-  bool persistent = true;
+  // Stored in /etc/mapperd: comes back at boot.
+  bool persistent = false;
   std::vector<DeviceNumber> dependencies;
+  // Devices the map needs that are not there: for a pending map, the stored references it waits
+  // for ("/dev/loop1 (file /srv/a.img)"); for an active one, dependencies that vanished.
+  std::vector<std::string> missing_devices;
   // Ours (MAPPERD- UUID): only owned maps are ever changed.
   bool owned = false;
   std::uint32_t created_by_uid = 0;
@@ -82,6 +86,7 @@ enum class MapField {
   ReadOnly,
   Persistent,
   Dependencies,
+  MissingDevices,
   Owned,
   CreatedByUid,
   Origin,

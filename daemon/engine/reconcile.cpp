@@ -84,8 +84,13 @@ void derive_relations(const std::vector<KernelMap>& maps, std::vector<MapRecord>
   }
 }
 
+// A stored map that is not in the kernel has no device (0:0); it is the same map as the kernel's
+// one of its name and UUID, so pending -> active is a change, not a removal and an addition.
 bool same_map(const MapRecord& a, const MapRecord& b) {
-  return a.device == b.device && a.uuid == b.uuid;
+  if (a.uuid != b.uuid)
+    return false;
+  const bool either_not_made = a.device == DeviceNumber{} || b.device == DeviceNumber{};
+  return a.device == b.device || (either_not_made && a.name == b.name);
 }
 
 bool by_name(const CatalogChange& a, const CatalogChange& b) {
@@ -108,7 +113,7 @@ std::vector<MapRecord> records_from_kernel(const std::vector<KernelMap>& maps) {
 
 std::vector<CatalogChange> plan_reconciliation(
     const std::map<std::string, MapRecord>& known, std::vector<MapRecord> observed,
-    const std::map<std::string, MapMetadata>& metadata_for_new) {
+    const std::map<std::string, MapMetadata>& metadata) {
   std::vector<CatalogChange> removed, renamed, added, changed;
   std::map<std::string, bool> known_still_present;
   for (const auto& [name, record] : known)
@@ -125,10 +130,17 @@ std::vector<CatalogChange> plan_reconciliation(
           before = &record;
       }
     }
+    const auto metadata_it = metadata.find(now.name);
+    if (metadata_it != metadata.end()) {
+      now.persistent = metadata_it->second.persistent;
+      now.created_by_uid = metadata_it->second.created_by_uid;
+    }
     if (before != nullptr) {
       known_still_present[before->name] = true;
-      now.persistent = before->persistent;
-      now.created_by_uid = before->created_by_uid;
+      if (metadata_it == metadata.end()) {
+        now.persistent = before->persistent;
+        now.created_by_uid = before->created_by_uid;
+      }
       CatalogChange change;
       change.record = now;
       if (before->name != now.name) {
@@ -141,10 +153,6 @@ std::vector<CatalogChange> plan_reconciliation(
         changed.push_back(std::move(change));
       }
       continue;
-    }
-    if (auto it = metadata_for_new.find(now.name); it != metadata_for_new.end()) {
-      now.persistent = it->second.persistent;
-      now.created_by_uid = it->second.created_by_uid;
     }
     CatalogChange change;
     change.kind = CatalogChange::Kind::Added;

@@ -25,7 +25,7 @@ struct KernelMap {
 
 // What the kernel does not keep about a map, so the catalog carries it.
 struct MapMetadata {
-  bool persistent = true;
+  bool persistent = false;
   std::uint32_t created_by_uid = 0;
 };
 
@@ -36,7 +36,7 @@ struct MapMetadata {
 //    with a "snapshot D ..." (or snapshot-merge) segment; when D is the device of an owned map
 //    named "<origin>-real", that map is the origin's hidden layer (layer_of/real_layer), as LVM
 //    names it;
-//  - default metadata (persistent, created_by_uid 0): plan_reconciliation() fills in ours.
+//  - default metadata (not persistent, created_by_uid 0): plan_reconciliation() fills in ours.
 std::vector<MapRecord> records_from_kernel(const std::vector<KernelMap>& maps);
 
 struct CatalogChange {
@@ -56,12 +56,13 @@ struct CatalogChange {
 // renames, additions, changes, each group sorted by name. That order means no announced relation
 // (Snapshots, SnapshotOrigin) ever names an object that is not exported yet.
 //
-// A map is the same map across a rename when its device number and UUID are unchanged. Metadata
-// the kernel does not keep comes from the known record of the same map; for a map not known yet
-// from `metadata_for_new` (by name: what an operation of ours asked for), else the defaults of an
-// adopted map. Unchanged maps produce nothing.
-std::vector<CatalogChange> plan_reconciliation(
-    const std::map<std::string, MapRecord>& known, std::vector<MapRecord> observed,
-    const std::map<std::string, MapMetadata>& metadata_for_new);
+// A map is the same map across a rename when its device number and UUID are unchanged; a stored
+// map not in the kernel (device 0:0) is the same map as the kernel's one of its name and UUID.
+// Metadata the kernel does not keep comes from `metadata` (by name: what the engine knows from
+// its definitions, runtime state and operations in flight), else from the known record of the
+// same map, else the defaults of an adopted map. Unchanged maps produce nothing.
+std::vector<CatalogChange> plan_reconciliation(const std::map<std::string, MapRecord>& known,
+                                               std::vector<MapRecord> observed,
+                                               const std::map<std::string, MapMetadata>& metadata);
 
 }  // namespace mapperd

@@ -430,7 +430,13 @@ MapInfo DmBackend::create(const CreateRequest& request) {
     throw errors::map_exists(op, name);
   check_devices(op, name, request.table);
 
-  UdevCookie cookie = make_cookie(op, name);
+  // In a batch, the batch's cookie collects this create's uevent; end_udev_batch() waits.
+  std::optional<UdevCookie> own_cookie;
+  UdevCookie& cookie = batch_cookie_ ? *batch_cookie_
+                                     : own_cookie.emplace(udev_,
+                                                          UdevCookie::Timing{options_.udev_timeout,
+                                                                             options_.udev_recheck},
+                                                          op, name);
   {
     Call call(log_, op, name, DM_DEVICE_CREATE);
     if (!request.uuid.empty()) {
@@ -455,8 +461,27 @@ MapInfo DmBackend::create(const CreateRequest& request) {
   } catch (const Error& error) {
     throw errors::with_note(error, remove_half_made(op, name, cookie));
   }
-  cookie.wait();
+  if (own_cookie)
+    cookie.wait();
   return existing(op, name);
+}
+
+void DmBackend::begin_udev_batch() {
+  if (batch_cookie_)
+    throw Error(ErrorKind::Failed, "a udev batch is already open");
+  batch_cookie_.emplace(udev_, UdevCookie::Timing{options_.udev_timeout, options_.udev_recheck},
+                        "create", "a batch of maps");
+}
+
+void DmBackend::end_udev_batch() {
+  if (!batch_cookie_)
+    return;
+  // Released whatever the wait says: the next batch needs a fresh one.
+  struct Release {
+    std::optional<UdevCookie>& cookie;
+    ~Release() { cookie.reset(); }
+  } release{batch_cookie_};
+  batch_cookie_->wait();
 }
 
 void DmBackend::load(std::string_view name, const std::vector<TargetLine>& table) {

@@ -87,6 +87,8 @@ class DmBackend final : public KernelBackend {
   // libdevmapper's own answer (dm_udev_get_sync_support), taken once at construction: it checks
   // for a running udev (/run/udev/control) once per process and never again.
   bool udev_synchronised() override { return udev_synchronised_; }
+  void begin_udev_batch() override;
+  void end_udev_batch() override;
 
  private:
   // The state of `name` as DM_DEV_STATUS has it; NotFound when there is none.
@@ -119,6 +121,8 @@ class DmBackend final : public KernelBackend {
   SysfsBlockDevices devices_;
   LibdmLog log_;
   bool udev_synchronised_ = false;
+  // The batch's one cookie, between begin_udev_batch() and end_udev_batch().
+  std::optional<UdevCookie> batch_cookie_;
 };
 
 }  // namespace mapperd

@@ -120,6 +120,15 @@ class KernelBackend {
   // counter.
   virtual std::uint32_t wait_event(std::string_view name, std::uint32_t event_number) = 0;
 
+  // A batch of creates shares one udev wait: between begin_udev_batch() and end_udev_batch(),
+  // create() returns without waiting for udev, and end_udev_batch() waits once for every one of
+  // them (one udev cookie for the batch, as LVM activates a volume group). Restoring many maps at
+  // boot is one batch, so its cost is not one udev round trip per map. A batch does not nest.
+  // end_udev_batch() throws TimedOut like a create would. Implementations without udev keep
+  // these defaults (nothing to wait for).
+  virtual void begin_udev_batch() {}
+  virtual void end_udev_batch() {}
+
   // Whether create(), resume(), remove() and rename() wait for udev to update /dev/mapper. False
   // when udev is not running: /dev/mapper/NAME is then not managed, and an implementation that
   // needs udev refuses those operations (Error Kernel) rather than skip the wait silently.

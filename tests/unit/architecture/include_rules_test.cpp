@@ -78,6 +78,20 @@ TEST(TheSourceTree, IncludesLibudevOnlyInTheUdevWatcher) {
               ::testing::IsEmpty());
 }
 
+// JSON is the state files' format (docs/state-format.md), read and written in the store alone.
+TEST(TheSourceTree, IncludesNlohmannJsonOnlyInTheStateStore) {
+  EXPECT_THAT(includes_outside({"nlohmann/"}, {Owner{{"daemon/store/"}, "store"}}),
+              ::testing::IsEmpty());
+}
+
+// The loop driver's ioctls live behind LoopDevices. The guest suite's own disks
+// (tests/guest/loop_device.cpp) are bound directly, so the code under test never makes its own
+// test fixtures.
+TEST(TheSourceTree, IncludesTheLoopDriversHeaderOnlyInTheLoopDevices) {
+  const Owner loopdev{{"daemon/loopdev/", "tests/guest/loop_device.cpp"}, "loopdev"};
+  EXPECT_THAT(includes_outside({"linux/loop.h"}, {loopdev}), ::testing::IsEmpty());
+}
+
 // The adaptor and proxy generated from the XML (mapperd-dbus/...) are sdbus-c++ code too.
 // daemon/main.cpp wires the real parts together (docs/architecture.md), which includes opening
 // the bus connection the bus layer's objects are served on.

@@ -73,7 +73,7 @@ MapRecord EngineFixture::snapshot(const std::string& origin, const std::string& 
 
 void EngineFixture::remove(const std::string& name, RemoveOptions options) {
   std::optional<Outcome<Done>> removed;
-  engine_.remove_map(name, options, into(removed));
+  engine_.remove_map({.name = name, .kernel = options}, into(removed));
   wait_for(removed).value_or_throw();
 }
 

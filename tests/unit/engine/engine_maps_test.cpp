@@ -202,7 +202,7 @@ TEST_F(AnEngine, RunsOperationsOnTheSameMapInTheOrderTheyWereAsked) {
   std::optional<Outcome<MapRecord>> created;
   std::optional<Outcome<Done>> removed;
   engine_.create_map(CreateMapRequest{.name = "quick", .table = linear_table()}, into(created));
-  engine_.remove_map("quick", {}, into(removed));
+  engine_.remove_map({.name = "quick"}, into(removed));
   wait_for(removed).value_or_throw();
   EXPECT_TRUE(created->ok());
   EXPECT_THAT(observer_.events, ElementsAre("added quick", "removed quick"));
@@ -216,7 +216,7 @@ TEST_F(AnEngine, AnswersFromItsCatalogWhileTheKernelIsBusy) {
   kernel_.submit([&gate](KernelBackend&) { std::lock_guard hold(gate); },
                  [](std::exception_ptr) {});
   std::optional<Outcome<Done>> removed;
-  engine_.remove_map("steady", {}, into(removed));
+  engine_.remove_map({.name = "steady"}, into(removed));
 
   EXPECT_NE(engine_.catalog().find_visible("steady"), nullptr);
   EXPECT_FALSE(removed.has_value());

@@ -187,11 +187,12 @@ TEST_F(APlan, GivesNewMapsWhatTheirCreatorAskedFor) {
   EXPECT_FALSE(plan[0].record.persistent);
 }
 
-TEST_F(APlan, AdoptsUnknownMapsAsPersistentAndMadeByRoot) {
+TEST_F(APlan, AdoptsUnknownMapsAsNotStoredAndMadeByRoot) {
+  // Persistent means "has a definition": the engine says so through the metadata.
   const auto plan = plan_reconciliation({}, {record("found", 0)}, {});
   ASSERT_EQ(plan.size(), 1u);
   EXPECT_EQ(plan[0].record.created_by_uid, 0u);
-  EXPECT_TRUE(plan[0].record.persistent);
+  EXPECT_FALSE(plan[0].record.persistent);
 }
 
 }  // namespace

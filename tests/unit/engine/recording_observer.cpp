@@ -20,6 +20,8 @@ std::string field_name(MapField field) {
       return "Persistent";
     case MapField::Dependencies:
       return "Dependencies";
+    case MapField::MissingDevices:
+      return "MissingDevices";
     case MapField::Owned:
       return "Owned";
     case MapField::CreatedByUid:

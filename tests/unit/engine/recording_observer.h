@@ -9,7 +9,8 @@ namespace mapperd::testing {
 
 // Writes every announcement down as a line a test can compare: "added twoasone",
 // "changed origin: Table Dependencies Snapshots", "removed snap", "renamed a -> b",
-// "targets changed". Tests add their own lines ("completed") to check the order.
+// "targets changed", "loop added /dev/loop0", "loop removed /dev/loop0". Tests add their own lines
+// ("completed") to check the order.
 class RecordingObserver final : public EngineObserver {
  public:
   void map_added(const MapRecord& map) override { events.push_back("added " + map.name); }
@@ -19,6 +20,12 @@ class RecordingObserver final : public EngineObserver {
     events.push_back("renamed " + previous_name + " -> " + map.name);
   }
   void targets_changed() override { events.push_back("targets changed"); }
+  void loop_added(const LoopRecord& loop) override {
+    events.push_back("loop added " + loop.device_path());
+  }
+  void loop_removed(const LoopRecord& loop) override {
+    events.push_back("loop removed " + loop.device_path());
+  }
 
   std::vector<std::string> events;
 };

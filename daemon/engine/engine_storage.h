@@ -1,0 +1,28 @@
+#pragma once
+
+#include "model/block_devices.h"
+#include "model/device_directory.h"
+
+namespace mapperd {
+
+class DefinitionStore;
+class RuntimeState;
+class LoopDevices;
+
+// Where the engine keeps what must outlive it, and how it finds devices again. All of it is used
+// on the kernel thread only, inside jobs, so the files change in step with the kernel. With any
+// of the first three missing nothing is stored (unit tests of other behaviour).
+struct EngineStorage {
+  DefinitionStore* definitions = nullptr;  // /etc/mapperd
+  RuntimeState* runtime = nullptr;         // /run/mapperd
+  const DeviceDirectory* directory = nullptr;
+  LoopDevices* loops = nullptr;
+  const BlockDevices* block_devices = nullptr;
+
+  bool enabled() const {
+    return definitions != nullptr && runtime != nullptr && directory != nullptr &&
+           block_devices != nullptr;
+  }
+};
+
+}  // namespace mapperd
