@@ -81,6 +81,14 @@ int run_mapperctl(const std::vector<std::string>& args, Console console,
       throw usage_error("no verb given (see mapperctl --help)");
     }
     const VerbSpec* verb = find_verb(command.verb);
+    if (verb == nullptr && !verbs_in_group(command.verb).empty()) {
+      // The first word of a two-word verb ("loop") alone, or with an unknown second word.
+      if (command.global.help) {
+        console.out << group_help(command.verb);
+        return to_int(ExitStatus::Ok);
+      }
+      throw usage_error(group_problem(command.verb, command.arguments));
+    }
     if (verb == nullptr) {
       throw usage_error("no verb '" + command.verb + "' (see mapperctl --help)");
     }

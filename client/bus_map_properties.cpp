@@ -48,6 +48,8 @@ std::vector<std::string> apply_map_properties(const PropertyValues& values, MapI
   note(read<bool>(values, "Persistent", map.persistent), "Persistent");
   note(read<std::int32_t>(values, "OpenCount", map.open_count), "OpenCount");
   note(read<std::vector<std::string>>(values, "Dependencies", map.dependencies), "Dependencies");
+  note(read<std::vector<std::string>>(values, "MissingDevices", map.missing_devices),
+       "MissingDevices");
   note(read<bool>(values, "Owned", map.owned), "Owned");
   note(read<std::uint32_t>(values, "CreatedByUID", map.created_by_uid), "CreatedByUID");
   sdbus::ObjectPath origin;
@@ -66,6 +68,29 @@ std::vector<std::string> apply_map_properties(const PropertyValues& values, MapI
   note(read<std::uint64_t>(values, "TotalSectors", map.total_sectors), "TotalSectors");
   note(read<std::uint64_t>(values, "MetadataSectors", map.metadata_sectors), "MetadataSectors");
   note(read<bool>(values, "Invalid", map.invalid), "Invalid");
+  return applied;
+}
+
+std::vector<std::string> apply_loop_properties(const PropertyValues& values, LoopInfo& loop) {
+  std::vector<std::string> applied;
+  const auto note = [&](bool was_read, const char* name) {
+    if (was_read)
+      applied.emplace_back(name);
+  };
+  note(read<std::string>(values, "BackingFile", loop.backing_file), "BackingFile");
+  note(read<std::string>(values, "Device", loop.device_path), "Device");
+  std::uint64_t device_number = 0;
+  if (read<std::uint64_t>(values, "DeviceNumber", device_number)) {
+    loop.major = ::major(device_number);
+    loop.minor = ::minor(device_number);
+    applied.emplace_back("DeviceNumber");
+  }
+  note(read<std::uint64_t>(values, "Offset", loop.offset), "Offset");
+  note(read<std::uint64_t>(values, "Size", loop.size_limit), "Size");
+  note(read<bool>(values, "ReadOnly", loop.read_only), "ReadOnly");
+  note(read<bool>(values, "Persistent", loop.persistent), "Persistent");
+  note(read<std::uint64_t>(values, "Inode", loop.inode), "Inode");
+  note(read<std::uint32_t>(values, "CreatedByUID", loop.created_by_uid), "CreatedByUID");
   return applied;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// org.mapperd.Mapper1.Map's properties, as D-Bus sends them, into MapInfo.
+// org.mapperd.Mapper1.Map's and .Loop's properties, as D-Bus sends them, into MapInfo and
+// LoopInfo.
 
 #include <sdbus-c++/Types.h>
 
@@ -17,5 +18,8 @@ using PropertyValues = std::map<std::string, sdbus::Variant>;
 // property of an unexpected type, or one this client does not know, is skipped, so a newer
 // daemon never breaks an older mapperctl.
 std::vector<std::string> apply_map_properties(const PropertyValues& values, MapInfo& map);
+
+// The same for a loop's properties; `loop.index` is not among them (it is in the object path).
+std::vector<std::string> apply_loop_properties(const PropertyValues& values, LoopInfo& loop);
 
 }  // namespace mapperctl

@@ -15,6 +15,7 @@ namespace mapperctl {
 namespace {
 
 constexpr const char* kMapInterface = org::mapperd::Mapper1::Map_proxy::INTERFACE_NAME;
+constexpr const char* kLoopInterface = org::mapperd::Mapper1::Loop_proxy::INTERFACE_NAME;
 constexpr std::string_view kMapperdErrorPrefix = "org.mapperd.Mapper1.Error.";
 
 // Longer than sd-bus's 25 s default: mapperd bounds its own wait for udev and answers
@@ -72,6 +73,18 @@ class MapProxy final
                            const std::vector<std::string>&) override {}
 };
 
+class LoopProxy final
+    : public sdbus::ProxyInterfaces<org::mapperd::Mapper1::Loop_proxy, sdbus::Properties_proxy> {
+ public:
+  LoopProxy(sdbus::IConnection& connection, const std::string& path)
+      : ProxyInterfaces(connection, std::string(kBusName), path) {}
+  ~LoopProxy() { unregisterProxy(); }
+
+ private:
+  void onPropertiesChanged(const std::string&, const PropertyValues&,
+                           const std::vector<std::string>&) override {}
+};
+
 // The message for a standard error whose own text would not tell an administrator what to do.
 std::string describe(const sdbus::Error& error, const ConnectionOptions& connection) {
   const std::string& name = error.getName();
@@ -95,14 +108,15 @@ std::string describe(const sdbus::Error& error, const ConnectionOptions& connect
   return error.getMessage().empty() ? name : error.getMessage();
 }
 
-// Turns a failed call into the CommandError the verbs and the exit status use. `map` names the
-// map the call was about, so "no such object" can say which map does not exist.
+// Turns a failed call into the CommandError the verbs and the exit status use. `no_such_object`
+// is what to say when the call's object is not there ("no map named 'x'"), so "unknown object"
+// can say which map or loop does not exist.
 CommandError to_command_error(const sdbus::Error& error, const ConnectionOptions& connection,
-                              const std::string* map = nullptr) {
+                              const std::string* no_such_object = nullptr) {
   const std::string& name = error.getName();
-  if (map != nullptr && (name == "org.freedesktop.DBus.Error.UnknownObject" ||
-                         name == "org.freedesktop.DBus.Error.UnknownInterface")) {
-    return CommandError(ExitStatus::NotFound, "no map named '" + *map + "'", "NotFound");
+  if (no_such_object != nullptr && (name == "org.freedesktop.DBus.Error.UnknownObject" ||
+                                    name == "org.freedesktop.DBus.Error.UnknownInterface")) {
+    return CommandError(ExitStatus::NotFound, *no_such_object, "NotFound");
   }
   std::string kind;
   if (std::string_view(name).starts_with(kMapperdErrorPrefix)) {
@@ -177,6 +191,8 @@ class BusMapperService final : public MapperService {
       dict["read-only"] = sdbus::Variant(true);
     if (!options.persistent)
       dict["persistent"] = sdbus::Variant(false);
+    if (options.wait_for_devices)
+      dict["wait-for-devices"] = sdbus::Variant(true);
     call([&] { return ManagerProxy(*connection_).CreateMap(name, table, dict); });
   }
 
@@ -205,6 +221,8 @@ class BusMapperService final : public MapperService {
       dict["force"] = sdbus::Variant(true);
     if (options.deferred)
       dict["deferred"] = sdbus::Variant(true);
+    if (options.keep_definition)
+      dict["keep-definition"] = sdbus::Variant(true);
     call_on(name, [&](MapProxy& map) { map.Remove(dict); });
   }
 
@@ -235,6 +253,70 @@ class BusMapperService final : public MapperService {
 
   std::string map_status(const std::string& name) override {
     return call_on(name, [&](MapProxy& map) { return map.GetStatus(); });
+  }
+
+  std::vector<LoopInfo> list_loops() override {
+    return call([&] {
+      ManagerProxy manager(*connection_);
+      std::vector<LoopInfo> loops;
+      for (const auto& [path, interfaces] : manager.GetManagedObjects()) {
+        const auto loop_interface = interfaces.find(kLoopInterface);
+        const std::optional<std::uint32_t> index = loop_index_from_path(path);
+        if (loop_interface == interfaces.end() || !index)
+          continue;
+        LoopInfo& loop = loops.emplace_back();
+        loop.index = *index;
+        apply_loop_properties(loop_interface->second, loop);
+      }
+      std::sort(loops.begin(), loops.end(),
+                [](const LoopInfo& a, const LoopInfo& b) { return a.index < b.index; });
+      return loops;
+    });
+  }
+
+  LoopInfo attach_loop(int fd, const LoopOptions& options) override {
+    return call([&] {
+      // sdbus::UnixFd(int) sends a copy; `fd` stays ours.
+      const sdbus::ObjectPath path =
+          ManagerProxy(*connection_).AttachLoop(sdbus::UnixFd(fd), loop_options(options));
+      return read_loop(path);
+    });
+  }
+
+  LoopInfo attach_loop_file(const std::string& file, const LoopOptions& options) override {
+    return call([&] {
+      const sdbus::ObjectPath path =
+          ManagerProxy(*connection_).AttachLoopFile(file, loop_options(options));
+      return read_loop(path);
+    });
+  }
+
+  void detach_loop(std::uint32_t index, bool keep_definition) override {
+    Options dict = base_options();
+    if (keep_definition)
+      dict["keep-definition"] = sdbus::Variant(true);
+    const std::string no_such_loop =
+        "mapperd has no loop device /dev/loop" + std::to_string(index) +
+        " (see mapperctl loop ls; mapperd detaches only loops it attached)";
+    try {
+      LoopProxy loop(*connection_, loop_object_path(index));
+      loop.Detach(dict);
+    } catch (const sdbus::Error& error) {
+      throw to_command_error(error, options_, &no_such_loop);
+    }
+  }
+
+  std::vector<DefinitionInfo> list_definitions() override {
+    return call([&] {
+      std::vector<DefinitionInfo> definitions;
+      for (const auto& definition : ManagerProxy(*connection_).ListDefinitions()) {
+        definitions.push_back(
+            {std::get<0>(definition), std::get<1>(definition), std::get<2>(definition)});
+      }
+      std::sort(definitions.begin(), definitions.end(),
+                [](const DefinitionInfo& a, const DefinitionInfo& b) { return a.name < b.name; });
+      return definitions;
+    });
   }
 
   void watch(const std::function<void()>& on_ready,
@@ -306,6 +388,27 @@ class BusMapperService final : public MapperService {
     on_event(event);
   }
 
+  // The loop an attach made, as its object shows it.
+  LoopInfo read_loop(const sdbus::ObjectPath& path) {
+    LoopInfo loop;
+    loop.index = loop_index_from_path(path).value_or(0);
+    apply_loop_properties(LoopProxy(*connection_, path).GetAll(kLoopInterface), loop);
+    return loop;
+  }
+
+  Options loop_options(const LoopOptions& options) const {
+    Options dict = base_options();
+    if (options.offset != 0)
+      dict["offset"] = sdbus::Variant(options.offset);
+    if (options.size_limit != 0)
+      dict["size"] = sdbus::Variant(options.size_limit);
+    if (options.read_only)
+      dict["read-only"] = sdbus::Variant(true);
+    if (!options.persistent)
+      dict["persistent"] = sdbus::Variant(false);
+    return dict;
+  }
+
   Options base_options() const {
     return {
         {"auth.no_user_interaction", sdbus::Variant(!options_.allow_interactive_authorization)}};
@@ -326,7 +429,8 @@ class BusMapperService final : public MapperService {
       MapProxy map(*connection_, name);
       return body(map);
     } catch (const sdbus::Error& error) {
-      throw to_command_error(error, options_, &name);
+      const std::string no_such_map = "no map named '" + name + "'";
+      throw to_command_error(error, options_, &no_such_map);
     }
   }
 

@@ -69,16 +69,29 @@ class Parser {
 
  private:
   void take_word(const std::string& word) {
-    if (!result_.verb.empty()) {
-      result_.arguments.push_back(word);
+    if (result_.verb.empty()) {
+      result_.verb = word;
+      // An unknown verb keeps only the global options, and the caller reports it.
+      add_verb_options(word);
       return;
     }
-    result_.verb = word;
-    // An unknown verb keeps only the global options, and the caller reports it.
-    if (const std::vector<OptionSpec>* verb_specs = verb_options_(word)) {
-      for (const OptionSpec& spec : *verb_specs)
-        specs_.push_back(&spec);
+    // A verb of two words ("loop attach"): the second follows the first before any argument.
+    const std::string two_words = result_.verb + " " + word;
+    if (result_.arguments.empty() && !verb_known_ && verb_options_(two_words) != nullptr) {
+      result_.verb = two_words;
+      add_verb_options(two_words);
+      return;
     }
+    result_.arguments.push_back(word);
+  }
+
+  void add_verb_options(const std::string& verb) {
+    const std::vector<OptionSpec>* verb_specs = verb_options_(verb);
+    if (verb_specs == nullptr)
+      return;
+    verb_known_ = true;
+    for (const OptionSpec& spec : *verb_specs)
+      specs_.push_back(&spec);
   }
 
   void take_long(const std::string& text) {
@@ -143,6 +156,8 @@ class Parser {
   const VerbOptionLookup& verb_options_;
   std::vector<const OptionSpec*> specs_;
   std::size_t index_ = 0;
+  // Whether the verb so far is a whole verb (not the first word of a two-word one).
+  bool verb_known_ = false;
   CommandLine result_;
 };
 

@@ -31,7 +31,7 @@ struct GlobalOptions {
 // A parsed command line: the verb, its options and its positional arguments.
 struct CommandLine {
   GlobalOptions global;
-  std::string verb;  // as typed (an alias stays an alias); empty when none was given
+  std::string verb;  // as typed (an alias stays an alias), "loop attach"; empty when none given
   std::map<std::string, std::string, std::less<>> options;  // verb options: name -> value
   std::vector<std::string> arguments;
 
@@ -42,7 +42,9 @@ struct CommandLine {
 // The options `verb` takes, or nullptr when there is no such verb.
 using VerbOptionLookup = std::function<const std::vector<OptionSpec>*(std::string_view verb)>;
 
-// Parses argv (without argv[0]). Global options may come anywhere; a verb's own options only
+// Parses argv (without argv[0]). A verb may have two words ("loop attach"): a word after an
+// unknown first word is taken into the verb when the lookup knows the two together. Global
+// options may come anywhere; a verb's own options only
 // after the verb, so a verb option's value can never be mistaken for the verb. "--" ends the
 // options; "-" alone is an argument (standard input). Long options take "--name=value" or
 // "--name value"; short ones "-Hhost", "-H host", and flags bundle ("-fd").

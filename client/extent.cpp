@@ -41,6 +41,24 @@ std::string quoted(std::string_view text) {
 
 }  // namespace
 
+std::uint64_t parse_byte_count(std::string_view text, std::string_view what) {
+  const auto fail = [&](std::string_view reason) {
+    return usage_error(std::string(what) + " " + quoted(text) + " " + std::string(reason));
+  };
+  const std::size_t digits_end = text.find_first_not_of("0123456789");
+  const auto number = parse_digits(text.substr(0, digits_end));
+  if (!number)
+    throw fail("is not a number of bytes or a size like 1M");
+  if (digits_end == std::string_view::npos)
+    return *number;
+  const std::uint64_t unit = unit_bytes(text.substr(digits_end));
+  if (unit == 0)
+    throw fail("has an unknown unit (use K, M, G or T)");
+  if (*number > UINT64_MAX / unit)
+    throw fail("is too large");
+  return *number * unit;
+}
+
 std::optional<Amount> Amount::try_parse(std::string_view text, std::string* why) {
   const auto fail = [&](std::string reason) -> std::optional<Amount> {
     if (why != nullptr)

@@ -39,6 +39,11 @@ class Amount {
   std::uint64_t denominator_ = 0;  // 0: a plain sector count
 };
 
+// A number of bytes as a user writes it: "4096", or with a binary suffix ("1M" is 1048576; K, M,
+// G, T, optionally followed by "iB"). For what counts in bytes rather than sectors (a loop
+// device's offset and size). Throws CommandError(Usage) naming `what` ("--offset").
+std::uint64_t parse_byte_count(std::string_view text, std::string_view what);
+
 // A range of a device as the layout verbs take it: "DEV", "DEV@START", "DEV+LENGTH" or
 // "DEV@START+LENGTH". The range runs from START (default 0) for LENGTH sectors (default: to the
 // device's end). "/dev/loop1@1/2" is the second half of loop1, "/dev/loop1+1/2" the first.

@@ -78,6 +78,22 @@ std::string usage_line(const VerbSpec& verb) {
   return line;
 }
 
+// "attach" of "loop attach".
+std::string_view second_word(const VerbSpec& verb) {
+  return verb.name.substr(verb.name.find(' ') + 1);
+}
+
+// "  loop ls, list  list mapperd's loop devices": a two-word verb's aliases by their second word.
+std::string verb_list_line(const VerbSpec& verb) {
+  std::string name = std::string(verb.name);
+  for (std::string_view alias : verb.aliases) {
+    const std::size_t space = alias.find(' ');
+    name += ", " + std::string(space == std::string_view::npos ? alias : alias.substr(space + 1));
+  }
+  name.resize(std::max<std::size_t>(name.size() + 2, 16), ' ');
+  return "  " + name + std::string(verb.summary) + "\n";
+}
+
 }  // namespace
 
 std::string overview_help() {
@@ -88,13 +104,8 @@ std::string overview_help() {
       "daemon on the system bus. Sizes and offsets are 512-byte sectors.\n"
       "\n"
       "Verbs:\n";
-  for (const VerbSpec& verb : all_verbs()) {
-    std::string name = std::string(verb.name);
-    for (std::string_view alias : verb.aliases)
-      name += ", " + std::string(alias);
-    name.resize(std::max<std::size_t>(name.size() + 2, 12), ' ');
-    text += "  " + name + std::string(verb.summary) + "\n";
-  }
+  for (const VerbSpec& verb : all_verbs())
+    text += verb_list_line(verb);
   text += "\nOptions (before or after the verb):\n" + option_lines(global_option_specs());
   text +=
       "\n"
@@ -120,6 +131,25 @@ std::string verb_help(const VerbSpec& verb) {
   return text;
 }
 
+std::string group_help(std::string_view group) {
+  std::string text = "Usage: mapperctl [OPTIONS] " + std::string(group) + " VERB [ARGUMENTS]\n\n";
+  for (const VerbSpec* verb : verbs_in_group(group))
+    text += verb_list_line(*verb);
+  text += "\nSee 'mapperctl help " + std::string(group) + " VERB'.\n";
+  return text;
+}
+
+std::string group_problem(std::string_view group, const std::vector<std::string>& arguments) {
+  std::string verbs;
+  for (const VerbSpec* verb : verbs_in_group(group))
+    verbs += (verbs.empty() ? "" : ", ") + std::string(second_word(*verb));
+  if (arguments.empty())
+    return std::string(group) + " needs a verb: " + verbs + " (see mapperctl help " +
+           std::string(group) + ")";
+  return "no verb '" + std::string(group) + " " + arguments.front() + "' (" + std::string(group) +
+         " has " + verbs + ")";
+}
+
 std::string version_text() {
   return "mapperctl " MAPPERCTL_VERSION "\n";
 }
@@ -129,11 +159,19 @@ void run_help(Invocation& invocation) {
     invocation.out() << overview_help();
     return;
   }
-  const VerbSpec* verb = find_verb(invocation.argument(0));
-  if (verb == nullptr) {
-    throw usage_error("no verb '" + invocation.argument(0) + "' (see mapperctl --help)");
+  // "help loop attach": the words of a two-word verb as separate arguments.
+  std::string name;
+  for (const std::string& word : invocation.command().arguments)
+    name += (name.empty() ? "" : " ") + word;
+  if (const VerbSpec* verb = find_verb(name)) {
+    invocation.out() << verb_help(*verb);
+    return;
   }
-  invocation.out() << verb_help(*verb);
+  if (invocation.argument_count() == 1 && !verbs_in_group(name).empty()) {
+    invocation.out() << group_help(name);
+    return;
+  }
+  throw usage_error("no verb '" + name + "' (see mapperctl --help)");
 }
 
 }  // namespace mapperctl

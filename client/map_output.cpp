@@ -40,12 +40,20 @@ std::string_view owner_name(std::string_view uuid) {
   return "other";
 }
 
+// Whether mapperd brings the map back at boot: "persistent" or "transient"; "-" for another
+// tool's map, which mapperd neither stores nor restores.
+std::string persistence(const MapInfo& map) {
+  if (!map.owned)
+    return "-";
+  return map.persistent ? "persistent" : "transient";
+}
+
 // Which JSON members each D-Bus property fills; `monitor` shows a change with these keys.
 struct PropertyKeys {
   std::string_view property;
   std::array<std::string_view, 2> keys;
 };
-constexpr std::array<PropertyKeys, 19> kPropertyKeys = {{
+constexpr std::array<PropertyKeys, 20> kPropertyKeys = {{
     {"Name", {"name"}},
     {"UUID", {"uuid", "owner"}},
     {"DevicePath", {"device_path"}},
@@ -58,6 +66,7 @@ constexpr std::array<PropertyKeys, 19> kPropertyKeys = {{
     {"Owned", {"owned"}},
     {"CreatedByUID", {"created_by_uid"}},
     {"Dependencies", {"dependencies"}},
+    {"MissingDevices", {"missing_devices"}},
     {"Table", {"table"}},
     {"SnapshotOrigin", {"snapshot_origin"}},
     {"Snapshots", {"snapshots"}},
@@ -127,8 +136,13 @@ std::string format_ls(const std::vector<MapInfo>& maps) {
   if (maps.empty())
     return "No devices found\n";
   std::string text;
-  for (const MapInfo& map : maps)
-    text += map.name + "\t(" + device_number(map) + ")\n";
+  for (const MapInfo& map : maps) {
+    // dmsetup's two columns first, so scripts that read those keep working.
+    text += map.name + "\t(" + device_number(map) + ")\t" + persistence(map);
+    if (!map.missing_devices.empty())
+      text += "\tmissing: " + join(map.missing_devices, ", ");
+    text += "\n";
+  }
   return text;
 }
 
@@ -154,7 +168,7 @@ std::string format_info(const MapInfo& map) {
       {"Size", format_size(map.size)},
       {"State", map.state},
       {"Read-only", yes_no(map.read_only)},
-      {"Persistent", yes_no(map.persistent)},
+      {"Persistent", map.owned ? yes_no(map.persistent) : "-"},
       {"Open count", std::to_string(map.open_count)},
   };
   if (map.owned) {
@@ -164,6 +178,8 @@ std::string format_info(const MapInfo& map) {
     rows.emplace_back("Owner", std::string(owner_name(map.uuid)) + " (mapperd will not change it)");
   }
   rows.emplace_back("Dependencies", map.dependencies.empty() ? "-" : join(map.dependencies, ", "));
+  if (!map.missing_devices.empty())
+    rows.emplace_back("Missing", join(map.missing_devices, ", "));
   if (map.is_snapshot()) {
     rows.emplace_back("Snapshot of", map.snapshot_origin);
     std::string usage = std::to_string(map.allocated_sectors) + " of " +
@@ -209,6 +225,7 @@ Json map_json(const MapInfo& map) {
       {"owned", map.owned},
       {"created_by_uid", map.created_by_uid},
       {"dependencies", Json::array(map.dependencies)},
+      {"missing_devices", Json::array(map.missing_devices)},
       {"table", Json::array(split_lines(map.table))},
       {"snapshot_origin", map.is_snapshot() ? Json(map.snapshot_origin) : Json()},
       {"snapshots", Json::array(map.snapshots)},

@@ -14,7 +14,9 @@ namespace mapperctl {
 // "7:1 0\n7:2 0" -> {"7:1 0", "7:2 0"}; a trailing newline makes no empty last line.
 std::vector<std::string> split_lines(std::string_view text);
 
-// `dmsetup ls`: "NAME\t(MAJOR:MINOR)" per map; "No devices found" for none.
+// `dmsetup ls`'s "NAME\t(MAJOR:MINOR)" per map, then "\tpersistent", "\ttransient" or "\t-"
+// (another tool's map) and, when some are missing, "\tmissing: DEV, DEV"; "No devices found"
+// for none.
 std::string format_ls(const std::vector<MapInfo>& maps);
 // `mapperctl info`: "Key: value" lines.
 std::string format_info(const MapInfo& map);

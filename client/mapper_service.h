@@ -25,6 +25,9 @@ struct MapInfo {
   bool persistent = false;
   std::int32_t open_count = 0;
   std::vector<std::string> dependencies;  // "MAJOR:MINOR"
+  // What the map needs and does not have: a pending map's awaited devices, a degraded map's
+  // vanished ones ("/dev/loop1 (file /srv/a.img)"). Empty otherwise.
+  std::vector<std::string> missing_devices;
   bool owned = false;
   std::uint32_t created_by_uid = 0;
   std::string snapshot_origin;         // the origin's map name; empty unless a snapshot
@@ -50,6 +53,39 @@ struct TargetVersion {
   }
 };
 
+// A loop device mapperd attached (org.mapperd.Mapper1.Loop's properties). Offsets and sizes are
+// bytes, as the loop driver counts them.
+struct LoopInfo {
+  std::uint32_t index = 0;  // N of /dev/loopN
+  std::string device_path;  // /dev/loopN
+  std::uint32_t major = 0;
+  std::uint32_t minor = 0;
+  std::string backing_file;
+  std::uint64_t offset = 0;
+  std::uint64_t size_limit = 0;  // 0: to the file's end
+  bool read_only = false;
+  bool persistent = true;
+  std::uint64_t inode = 0;
+  std::uint32_t created_by_uid = 0;
+};
+
+// What `loop attach` asks for besides the file. Bytes.
+struct LoopOptions {
+  std::uint64_t offset = 0;
+  std::uint64_t size_limit = 0;  // 0: to the file's end
+  bool read_only = false;
+  bool persistent = true;
+  friend bool operator==(const LoopOptions&, const LoopOptions&) = default;
+};
+
+// A stored map definition, as ListDefinitions reports it.
+struct DefinitionInfo {
+  std::string name;
+  std::string state;   // active, pending, failed, inactive
+  std::string reason;  // why it is not active; empty when it is
+  friend bool operator==(const DefinitionInfo&, const DefinitionInfo&) = default;
+};
+
 struct DaemonVersions {
   std::string daemon;         // mapperd's own version
   std::string kernel_driver;  // the device-mapper driver's, "4.47.0"
@@ -59,6 +95,8 @@ struct CreateOptions {
   std::optional<std::string> uuid;  // mapperd prefixes "MAPPERD-"
   bool read_only = false;
   bool persistent = true;
+  // Store the map even though devices its table names are missing; it comes up when they appear.
+  bool wait_for_devices = false;
 };
 
 struct SnapshotOptions {
@@ -69,6 +107,7 @@ struct SnapshotOptions {
 struct RemoveOptions {
   bool force = false;
   bool deferred = false;
+  bool keep_definition = false;  // deactivate only: the map comes back at next boot
 };
 
 // One problem ValidateTable found.
@@ -104,7 +143,8 @@ struct MapEvent {
 };
 
 // Every call throws CommandError with the exit status of the error (NotFound for a name no map
-// has, Unreachable when the daemon is not there, ...) and the daemon's message.
+// has or a loop mapperd did not attach, Unreachable when the daemon is not there, ...) and the
+// daemon's message.
 class MapperService {
  public:
   virtual ~MapperService() = default;
@@ -129,6 +169,17 @@ class MapperService {
   virtual std::string send_message(const std::string& name, std::uint64_t sector,
                                    const std::string& message) = 0;
   virtual std::string map_status(const std::string& name) = 0;
+
+  // Every loop device mapperd attached, by number.
+  virtual std::vector<LoopInfo> list_loops() = 0;
+  // Attaches a loop device to the file `fd` is open on; `fd` stays the caller's to close.
+  virtual LoopInfo attach_loop(int fd, const LoopOptions& options) = 0;
+  // The same for a path mapperd opens itself (root only): for -H, where no descriptor can pass.
+  virtual LoopInfo attach_loop_file(const std::string& path, const LoopOptions& options) = 0;
+  // NotFound unless mapperd attached /dev/loop`index`.
+  virtual void detach_loop(std::uint32_t index, bool keep_definition) = 0;
+  // Every stored map definition, sorted by name.
+  virtual std::vector<DefinitionInfo> list_definitions() = 0;
 
   // Calls `on_ready` once subscribed (a change after that is never missed), then `on_event`
   // for every change until the connection breaks or the process is stopped.

@@ -1,5 +1,7 @@
 #include "object_path.h"
 
+#include <charconv>
+
 namespace mapperctl {
 namespace {
 
@@ -18,6 +20,18 @@ int hex_value(char c) {
   if (c >= 'A' && c <= 'F')
     return c - 'A' + 10;
   return -1;
+}
+
+// A decimal number in its one spelling: digits, no sign, no leading zero (but "0" itself).
+std::optional<std::uint32_t> canonical_number(std::string_view digits) {
+  if (digits.empty() || (digits.size() > 1 && digits.front() == '0'))
+    return std::nullopt;
+  std::uint32_t value = 0;
+  const char* end = digits.data() + digits.size();
+  const auto [ptr, error] = std::from_chars(digits.data(), end, value);
+  if (error != std::errc() || ptr != end)
+    return std::nullopt;
+  return value;
 }
 
 }  // namespace
@@ -68,6 +82,25 @@ std::optional<std::string> map_name_from_path(std::string_view path) {
     i += 2;
   }
   return name;
+}
+
+std::string loop_object_path(std::uint32_t index) {
+  return std::string(kLoopPathPrefix) + "/" + std::to_string(index);
+}
+
+std::optional<std::uint32_t> loop_index_from_path(std::string_view path) {
+  const std::string prefix = std::string(kLoopPathPrefix) + "/";
+  if (!path.starts_with(prefix))
+    return std::nullopt;
+  return canonical_number(path.substr(prefix.size()));
+}
+
+std::optional<std::uint32_t> parse_loop_device(std::string_view text) {
+  if (text.starts_with("/dev/"))
+    text.remove_prefix(5);
+  if (text.starts_with("loop"))
+    text.remove_prefix(4);
+  return canonical_number(text);
 }
 
 }  // namespace mapperctl

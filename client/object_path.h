@@ -1,7 +1,9 @@
 #pragma once
 // Where mapperd exports a map: /org/mapperd/Mapper1/map/<name escaped as sd_bus_path_encode()
-// escapes it>. Kept apart from the bus code so the escaping is tested on its own.
+// escapes it>, and a loop device: /org/mapperd/Mapper1/loop/N. Kept apart from the bus code so
+// the escaping is tested on its own.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +13,7 @@ namespace mapperctl {
 inline constexpr std::string_view kBusName = "org.mapperd.Mapper1";
 inline constexpr std::string_view kManagerPath = "/org/mapperd/Mapper1";
 inline constexpr std::string_view kMapPathPrefix = "/org/mapperd/Mapper1/map";
+inline constexpr std::string_view kLoopPathPrefix = "/org/mapperd/Mapper1/loop";
 
 // "new_name" -> "/org/mapperd/Mapper1/map/new_5fname": every byte but ASCII letters, and digits
 // after the first byte, becomes "_xx" (lowercase hex); the empty name is "_".
@@ -18,5 +21,15 @@ std::string map_object_path(std::string_view name);
 
 // The inverse; nothing for a path outside kMapPathPrefix or a malformed escape.
 std::optional<std::string> map_name_from_path(std::string_view path);
+
+// 7 -> "/org/mapperd/Mapper1/loop/7", the object of /dev/loop7.
+std::string loop_object_path(std::uint32_t index);
+
+// The inverse; nothing for any other path.
+std::optional<std::uint32_t> loop_index_from_path(std::string_view path);
+
+// The number of a loop device as a user names it: "/dev/loop7", "loop7" or "7". Nothing for
+// anything else (leading zeros, signs, other devices).
+std::optional<std::uint32_t> parse_loop_device(std::string_view text);
 
 }  // namespace mapperctl

@@ -9,6 +9,10 @@ const OptionSpec kUuid{"uuid", 'u', "UUID", "the map's UUID (mapperd prefixes MA
 const OptionSpec kReadOnly{"readonly", 'r', {}, "make the map read-only"};
 const OptionSpec kNotPersistent{"not-persistent", 0, {}, "do not restore the map after a reboot"};
 const OptionSpec kTable{"table", 0, "TEXT", "the table itself instead of a file or stdin"};
+const OptionSpec kWaitForDevices{
+    "wait-for-devices", 0, {}, "store the map even if devices are missing; it comes up then"};
+const OptionSpec kKeepDefinition{
+    "keep-definition", 0, {}, "keep its stored definition: it comes back at next boot"};
 const OptionSpec kDryRun{
     "dry-run", 'n', {}, "print the table and create nothing (no daemon needed)"};
 
@@ -23,8 +27,11 @@ std::vector<VerbSpec> make_verbs() {
        "standard input, so\n"
        "  echo \"0 $(blockdev --getsize /dev/loop1) linear /dev/loop1 0\" | mapperctl create "
        "new_name\n"
-       "works as it does with dmsetup. Returns once /dev/mapper/NAME exists.",
-       {kTable, kUuid, kReadOnly, kNotPersistent},
+       "works as it does with dmsetup. Returns once /dev/mapper/NAME exists. The map is stored "
+       "and comes back after a reboot unless --not-persistent. With --wait-for-devices, devices "
+       "the table names that are not there yet do not fail it: the map is stored, shown as "
+       "pending with its missing devices, and created when they appear.",
+       {kTable, kUuid, kReadOnly, kNotPersistent, kWaitForDevices},
        1,
        2,
        run_create},
@@ -32,11 +39,14 @@ std::vector<VerbSpec> make_verbs() {
        {},
        "NAME...",
        "remove maps",
-       "Deactivates and removes each NAME, in order, stopping at the first that fails. An open "
-       "map is Busy unless --force or --deferred; an origin with snapshots is Busy until its "
-       "snapshots are removed.",
+       "Deactivates and removes each NAME and its stored definition, in order, stopping at the "
+       "first that fails. With --keep-definition the map is only deactivated and comes back at "
+       "next boot. An open map is Busy unless --force or --deferred; an origin with snapshots is "
+       "Busy until its snapshots are removed. A pending map is removed by dropping its "
+       "definition.",
        {{"force", 'f', {}, "replace the table with error and remove even if open"},
-        {"deferred", 0, {}, "remove when the last user closes the map"}},
+        {"deferred", 0, {}, "remove when the last user closes the map"},
+        kKeepDefinition},
        1,
        kAnyNumber,
        run_remove},
@@ -44,8 +54,10 @@ std::vector<VerbSpec> make_verbs() {
        {"list"},
        "",
        "list maps",
-       "Lists every map as dmsetup ls does: the name and (MAJOR:MINOR), one per line, sorted by "
-       "name. With --json, an array of map objects (see mapperctl(1), JSON OUTPUT).",
+       "Lists every map as dmsetup ls does, the name and (MAJOR:MINOR), one per line, sorted by "
+       "name; then whether mapperd restores it at boot (persistent, transient, or - for another "
+       "tool's map) and the devices it is missing, if any. With --json, an array of map objects "
+       "(see mapperctl(1), JSON OUTPUT).",
        {},
        0,
        0,
@@ -183,6 +195,58 @@ std::vector<VerbSpec> make_verbs() {
        3,
        kAnyNumber,
        run_stripe},
+      {"loop attach",
+       {},
+       "FILE",
+       "attach a loop device to a file",
+       "Attaches a loop device to FILE and prints its name (/dev/loopN). mapperctl opens FILE "
+       "itself, with your rights (read-write, or read-only with --read-only), and passes the open "
+       "file to mapperd, so you need the right to the file, not root. mapperd stores the loop by "
+       "its file (path, device and inode) and attaches it again at boot, whatever number it then "
+       "gets, unless --transient; a map over it follows it. With -H, mapperd opens FILE (an "
+       "absolute path on that machine) itself, which only root may ask for.",
+       {{"offset", 'o', "BYTES", "start this many bytes into the file (K, M, G, T suffixes)"},
+        {"size", 's', "BYTES", "show only this many bytes of the file (default: to its end)"},
+        {"read-only", 'r', {}, "a read-only loop device; the file is opened for reading only"},
+        {"transient", 0, {}, "do not store it: it is not attached again after a reboot"}},
+       1,
+       1,
+       run_loop_attach},
+      {"loop detach",
+       {},
+       "LOOP...",
+       "detach loop devices",
+       "Detaches each LOOP (/dev/loopN, loopN or N), in order, stopping at the first that fails, "
+       "and forgets it. mapperd detaches only loops it attached; one a map uses is Busy. With "
+       "--keep-definition it is only detached now and comes back at next boot.",
+       {kKeepDefinition},
+       1,
+       kAnyNumber,
+       run_loop_detach},
+      {"loop ls",
+       {"loop list"},
+       "",
+       "list mapperd's loop devices",
+       "Lists the loop devices mapperd attached, as losetup --list does: NAME, OFFSET and "
+       "SIZELIMIT (bytes; 0 is to the file's end), RO, PERSISTENT and BACK-FILE. Loops other "
+       "tools attached are not listed. With --json, an array of loop objects.",
+       {},
+       0,
+       0,
+       run_loop_ls},
+      {"definitions",
+       {},
+       "",
+       "list stored map definitions",
+       "Lists the maps mapperd keeps in /etc/mapperd and brings back at boot: NAME, STATE "
+       "(active; pending, waiting for devices; failed; inactive, removed with --keep-definition "
+       "until the next boot) and, for one that is not active, the REASON: the devices it waits "
+       "for, or the error of its last try. With --json, an array of "
+       "{\"name\",\"state\",\"reason\"} objects.",
+       {},
+       0,
+       0,
+       run_definitions},
       {"check",
        {},
        "[TABLE-FILE]",
@@ -230,10 +294,11 @@ std::vector<VerbSpec> make_verbs() {
        {},
        "[VERB]",
        "show help",
-       "Shows the list of verbs, or the help of VERB.",
+       "Shows the list of verbs, or the help of VERB (\"help loop attach\" for a verb of two "
+       "words).",
        {},
        0,
-       1,
+       2,
        run_help},
   };
 }
@@ -242,6 +307,17 @@ std::vector<VerbSpec> make_verbs() {
 
 const std::vector<VerbSpec>& all_verbs() {
   static const std::vector<VerbSpec> verbs = make_verbs();
+  return verbs;
+}
+
+std::vector<const VerbSpec*> verbs_in_group(std::string_view group) {
+  std::vector<const VerbSpec*> verbs;
+  for (const VerbSpec& verb : all_verbs()) {
+    if (verb.name.size() > group.size() && verb.name.starts_with(group) &&
+        verb.name[group.size()] == ' ') {
+      verbs.push_back(&verb);
+    }
+  }
   return verbs;
 }
 

@@ -1,5 +1,8 @@
 #include "verb_support.h"
 
+#include <fcntl.h>
+
+#include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <fstream>
@@ -49,7 +52,33 @@ CreateOptions create_options(const Invocation& invocation) {
   options.uuid = invocation.command().value("uuid");
   options.read_only = invocation.command().has("readonly");
   options.persistent = !invocation.command().has("not-persistent");
+  options.wait_for_devices = invocation.command().has("wait-for-devices");
+  if (options.wait_for_devices && !options.persistent) {
+    // A map that waits is stored until its devices come; one that is not stored cannot wait.
+    throw usage_error("--wait-for-devices needs a persistent map (drop --not-persistent)");
+  }
   return options;
+}
+
+int open_backing_file(const std::string& file, bool read_only) {
+  const int fd = ::open(file.c_str(), (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    throw open_failure(file, read_only, errno);
+  return fd;
+}
+
+CommandError open_failure(const std::string& file, bool read_only, int error) {
+  ExitStatus status = ExitStatus::Failed;
+  if (error == ENOENT || error == ENOTDIR)
+    status = ExitStatus::NotFound;
+  else if (error == EACCES || error == EPERM || error == EROFS || error == ETXTBSY)
+    status = ExitStatus::AccessDenied;
+  std::string message = "cannot open " + file +
+                        (read_only ? " for reading" : " for reading and writing") + ": " +
+                        std::strerror(error);
+  if (!read_only && status == ExitStatus::AccessDenied)
+    message += " (with --read-only it is opened for reading only)";
+  return CommandError(status, message);
 }
 
 std::uint64_t parse_sector(const std::string& text, const std::string& what) {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "exit_status.h"
 #include "invocation.h"
 #include "mapper_service.h"
 
@@ -19,8 +20,19 @@ std::string read_table(Invocation& invocation, std::optional<std::size_t> file_a
 // bad name fails before anything is sent (and in --dry-run).
 void check_map_name(const std::string& name);
 
-// --uuid, --readonly, --not-persistent.
+// --uuid, --readonly, --not-persistent, --wait-for-devices (which needs a persistent map:
+// CommandError(Usage) otherwise).
 CreateOptions create_options(const Invocation& invocation);
+
+// Opens a loop's backing file as the user running mapperctl, so the kernel checks the user's own
+// right to it: read-write, or read-only for a read-only loop; close-on-exec. Returns the
+// descriptor (the caller closes it); throws open_failure().
+int open_backing_file(const std::string& file, bool read_only);
+
+// Why `file` could not be opened (errno `error`), as the exit status says it: a file that is not
+// there is NotFound, one the user may not open as asked AccessDenied (with a hint towards
+// --read-only when writing was asked), anything else Failed.
+CommandError open_failure(const std::string& file, bool read_only, int error);
 
 // A decimal sector number for `what` ("sector"); throws CommandError(Usage).
 std::uint64_t parse_sector(const std::string& text, const std::string& what);

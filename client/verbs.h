@@ -14,7 +14,7 @@ namespace mapperctl {
 using VerbFunction = void (*)(Invocation&);
 
 struct VerbSpec {
-  std::string_view name;
+  std::string_view name;  // one word, or two for a verb in a group ("loop attach")
   std::vector<std::string_view> aliases;
   std::string_view usage;    // after the verb: "NAME [TABLE-FILE]"
   std::string_view summary;  // one line for `mapperctl --help`
@@ -31,6 +31,9 @@ inline constexpr std::size_t kAnyNumber = static_cast<std::size_t>(-1);
 const std::vector<VerbSpec>& all_verbs();
 // The verb called `name` or with `name` as an alias; nullptr when there is none.
 const VerbSpec* find_verb(std::string_view name);
+// The verbs of the group `group` ("loop": loop attach, loop detach, ...); empty when `group` is
+// no group.
+std::vector<const VerbSpec*> verbs_in_group(std::string_view group);
 
 // Reading (verbs_inspect.cpp).
 void run_ls(Invocation& invocation);
@@ -52,6 +55,11 @@ void run_snapshot(Invocation& invocation);
 void run_concat(Invocation& invocation);
 void run_split(Invocation& invocation);
 void run_stripe(Invocation& invocation);
+// Loop devices and stored definitions (verbs_loop.cpp).
+void run_loop_attach(Invocation& invocation);
+void run_loop_detach(Invocation& invocation);
+void run_loop_ls(Invocation& invocation);
+void run_definitions(Invocation& invocation);
 // verb_check.cpp, verb_monitor.cpp, help.cpp.
 void run_check(Invocation& invocation);
 void run_monitor(Invocation& invocation);

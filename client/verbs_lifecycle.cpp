@@ -15,14 +15,16 @@ void run_create(Invocation& invocation) {
   const std::string& name = invocation.argument(0);
   invocation.set_subject("create " + name);
   check_map_name(name);
+  const CreateOptions options = create_options(invocation);
   const std::string table = read_table(invocation, 1);
-  invocation.mapperd().create_map(name, table, create_options(invocation));
+  invocation.mapperd().create_map(name, table, options);
 }
 
 void run_remove(Invocation& invocation) {
   RemoveOptions options;
   options.force = invocation.command().has("force");
   options.deferred = invocation.command().has("deferred");
+  options.keep_definition = invocation.command().has("keep-definition");
   for (const std::string& name : invocation.command().arguments) {
     invocation.set_subject("remove " + name);
     invocation.mapperd().remove_map(name, options);

@@ -3,6 +3,12 @@
 #include <algorithm>
 
 namespace mapperd::bus {
+namespace {
+
+// A retired object no call waits on any more.
+constexpr auto idle = [](const auto& object) { return !object->answering_calls(); };
+
+}  // namespace
 
 BusService::BusService(sdbus::IConnection& connection, BusServices services)
     : connection_(connection), services_(services), manager_(connection, services_) {}
@@ -18,23 +24,33 @@ void BusService::emit_logged(const std::string& map_name, Emit&& emit) noexcept 
   }
 }
 
+template <class Emit>
+void BusService::emit_logged_for_loop(const LoopRecord& loop, Emit&& emit) noexcept {
+  try {
+    emit();
+  } catch (const std::exception& e) {
+    services_.log.write(
+        LogLevel::Warning,
+        "cannot announce a change of loop device " + loop.device_path() + ": " + e.what(),
+        {{"MAPPERD_LOOP", loop.device_path()}});
+  }
+}
+
 void BusService::attach(EventLoop& loop) {
   loop.add_source(
       [this] {
         // Poll nothing; ask for an immediate turn only when something can be released now.
-        const bool releasable =
-            std::any_of(retired_.begin(), retired_.end(),
-                        [](const std::unique_ptr<MapObject>& o) { return !o->answering_calls(); });
+        const bool releasable = std::any_of(retired_.begin(), retired_.end(), idle) ||
+                                std::any_of(retired_loops_.begin(), retired_loops_.end(), idle);
         return EventLoop::PollRequest{-1, 0, releasable ? 0 : -1};
       },
       [this] { release_retired(); });
 }
 
 bool BusService::release_retired() {
-  std::erase_if(retired_, [](const std::unique_ptr<MapObject>& object) {
-    return !object->answering_calls();
-  });
-  return !retired_.empty();
+  std::erase_if(retired_, idle);
+  std::erase_if(retired_loops_, idle);
+  return !retired_.empty() || !retired_loops_.empty();
 }
 
 void BusService::release_retired_named(const std::string& name) {
@@ -83,6 +99,37 @@ void BusService::map_renamed(const std::string& previous_name, const MapRecord& 
 
 void BusService::targets_changed() {
   emit_logged("", [&] { manager_.announce_targets_changed(); });
+}
+
+void BusService::release_retired_loop(std::uint32_t index) {
+  // As release_retired_named(): the number was given to a new loop while a call on the old
+  // object was still being answered.
+  std::erase_if(retired_loops_, [index](const std::unique_ptr<LoopObject>& object) {
+    return object->loop_index() == index;
+  });
+}
+
+void BusService::loop_added(const LoopRecord& loop) {
+  // A number announced again (bound anew) replaces its object, whose properties are fixed for
+  // its life: removed, then added with the new ones.
+  if (const auto it = loops_.find(loop.index); it != loops_.end())
+    loop_removed(it->second->record());
+  release_retired_loop(loop.index);
+  emit_logged_for_loop(loop, [&] {
+    auto object = std::make_unique<LoopObject>(connection_, services_, loop);
+    LoopObject& exported = *object;
+    loops_[loop.index] = std::move(object);
+    exported.announce_added();
+  });
+}
+
+void BusService::loop_removed(const LoopRecord& last_known) {
+  const auto it = loops_.find(last_known.index);
+  if (it == loops_.end())
+    return;
+  emit_logged_for_loop(last_known, [&] { it->second->announce_removed(); });
+  retired_loops_.push_back(std::move(it->second));
+  loops_.erase(it);
 }
 
 }  // namespace mapperd::bus

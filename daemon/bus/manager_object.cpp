@@ -1,5 +1,10 @@
 #include "manager_object.h"
 
+#include <fcntl.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "engine/engine.h"
 #include "model/error.h"
 #include "object_paths.h"
@@ -10,6 +15,39 @@ namespace {
 // As the kernel's KERNEL_VERSION() packs a version, and dmsetup targets shows it unpacked.
 std::uint32_t packed_version(const TargetVersion& target) {
   return (target.major << 16) | (target.minor << 8) | target.patch;
+}
+
+// AttachLoop's and AttachLoopFile's options.
+CallOptions read_loop_options(const std::map<std::string, sdbus::Variant>& options) {
+  return CallOptions::read(options, {{"offset", OptionType::UInt64},
+                                     {"size", OptionType::UInt64},
+                                     {"read-only", OptionType::Boolean},
+                                     {"persistent", OptionType::Boolean}});
+}
+
+AttachLoopRequest loop_request(const CallOptions& options, std::uint32_t caller_uid) {
+  AttachLoopRequest request;
+  request.offset = options.number("offset").value_or(0);
+  request.size_limit = options.number("size").value_or(0);
+  request.read_only = options.flag("read-only");
+  request.persistent = options.flag("persistent", true);
+  request.caller_uid = caller_uid;
+  return request;
+}
+
+// The reply to AttachLoop and AttachLoopFile, once the engine attached the loop (its object is
+// exported and announced by then).
+Completion<LoopRecord> reply_with_loop(MethodCall<sdbus::ObjectPath>::Pointer call) {
+  return [call](Outcome<LoopRecord> outcome) {
+    if (!outcome.ok())
+      return call->fail(outcome.error());
+    const LoopRecord& loop = outcome.value();
+    call->about_loop(loop.device_path());
+    call->guard([&] {
+      call->succeed("attached " + loop.device_path() + " to " + loop.backing.file,
+                    sdbus::ObjectPath(loop_object_path(loop.index)));
+    });
+  };
 }
 
 }  // namespace
@@ -32,15 +70,18 @@ void ManagerObject::CreateMap(sdbus::Result<sdbus::ObjectPath>&& result, std::st
   auto call = MethodCall<sdbus::ObjectPath>::begin(std::move(result), getObject(), services_,
                                                    CallKind::Change, "CreateMap", name);
   call->guard([&] {
-    const CallOptions checked = CallOptions::read(options, {{"uuid", OptionType::String},
-                                                            {"read-only", OptionType::Boolean},
-                                                            {"persistent", OptionType::Boolean}});
+    const CallOptions checked =
+        CallOptions::read(options, {{"uuid", OptionType::String},
+                                    {"read-only", OptionType::Boolean},
+                                    {"persistent", OptionType::Boolean},
+                                    {"wait-for-devices", OptionType::Boolean}});
     CreateMapRequest request;
     request.name = std::move(name);
     request.table = std::move(table);
     request.uuid = checked.text("uuid").value_or("");
     request.read_only = checked.flag("read-only");
     request.persistent = checked.flag("persistent", true);
+    request.wait_for_devices = checked.flag("wait-for-devices");
     request.caller_uid = call->caller().uid;
     call->authorize_then(checked, [&services = services_, call, request = std::move(request)] {
       services.engine.create_map(request, [call](Outcome<MapRecord> outcome) {
@@ -95,6 +136,56 @@ std::vector<sdbus::Struct<uint32_t, std::string, std::string>> ManagerObject::Va
       problems.emplace_back(problem.line, problem.field, problem.reason);
     }
     return problems;
+  });
+}
+
+void ManagerObject::AttachLoop(sdbus::Result<sdbus::ObjectPath>&& result, sdbus::UnixFd fd,
+                               Options options) {
+  auto call = MethodCall<sdbus::ObjectPath>::begin(std::move(result), getObject(), services_,
+                                                   CallKind::Change, "AttachLoop", "");
+  call->guard([&] {
+    const CallOptions checked = read_loop_options(options);
+    const AttachLoopRequest request = loop_request(checked, call->caller().uid);
+    // Ours until the engine takes it; a refused call closes it when the call is dropped.
+    auto file = std::make_shared<sdbus::UnixFd>(std::move(fd));
+    call->authorize_then(checked, [&services = services_, call, request, file] {
+      // sdbus::UnixFd holds a plain dup() of the descriptor the message carried, without
+      // FD_CLOEXEC; the engine gets a close-on-exec copy of its own, and ours goes now.
+      const int owned = ::fcntl(file->get(), F_DUPFD_CLOEXEC, 3);
+      const int dup_errno = errno;
+      file->reset();
+      if (owned < 0) {
+        throw Error(
+            ErrorKind::Failed,
+            std::string("AttachLoop: cannot take the descriptor: ") + std::strerror(dup_errno),
+            dup_errno);
+      }
+      services.engine.attach_loop(owned, request, reply_with_loop(call));
+    });
+  });
+}
+
+void ManagerObject::AttachLoopFile(sdbus::Result<sdbus::ObjectPath>&& result, std::string path,
+                                   Options options) {
+  auto call = MethodCall<sdbus::ObjectPath>::begin(std::move(result), getObject(), services_,
+                                                   CallKind::Change, "AttachLoopFile", "");
+  call->guard([&] {
+    const CallOptions checked = read_loop_options(options);
+    const AttachLoopRequest request = loop_request(checked, call->caller().uid);
+    // Root only (method_actions.cpp): authorize_then() refuses anyone else before polkit.
+    call->authorize_then(checked, [&services = services_, call, request, path = std::move(path)] {
+      services.engine.attach_loop_file(path, request, reply_with_loop(call));
+    });
+  });
+}
+
+std::vector<sdbus::Struct<std::string, std::string, std::string>> ManagerObject::ListDefinitions() {
+  return with_dbus_errors([&] {
+    std::vector<sdbus::Struct<std::string, std::string, std::string>> definitions;
+    for (const DefinitionStatus& definition : services_.engine.definitions()) {
+      definitions.emplace_back(definition.name, definition.state, definition.reason);
+    }
+    return definitions;
   });
 }
 

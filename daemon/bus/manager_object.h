@@ -14,7 +14,8 @@ namespace mapperd::bus {
 
 // The D-Bus face of the engine as a whole: /org/mapperd/Mapper1 with
 // org.mapperd.Mapper1.Manager and org.freedesktop.DBus.ObjectManager (which sends
-// InterfacesAdded/InterfacesRemoved for the map objects below it). Exported on construction.
+// InterfacesAdded/InterfacesRemoved for the map and loop objects below it). Exported on
+// construction.
 class ManagerObject final
     : public sdbus::AdaptorInterfaces<org::mapperd::Mapper1::Manager_adaptor,
                                       sdbus::ObjectManager_adaptor, sdbus::Properties_adaptor> {
@@ -38,6 +39,11 @@ class ManagerObject final
                       std::string name, std::string cow_device, Options options) override;
   std::vector<sdbus::Struct<uint32_t, std::string, std::string>> ValidateTable(
       const std::string& table) override;
+  void AttachLoop(sdbus::Result<sdbus::ObjectPath>&& result, sdbus::UnixFd fd,
+                  Options options) override;
+  void AttachLoopFile(sdbus::Result<sdbus::ObjectPath>&& result, std::string path,
+                      Options options) override;
+  std::vector<sdbus::Struct<std::string, std::string, std::string>> ListDefinitions() override;
 
   // org.mapperd.Mapper1.Manager properties.
   std::string Version() override;

@@ -1,19 +1,12 @@
 #include "map_object.h"
 
+#include "device_number_value.h"
 #include "engine/engine.h"
 #include "model/error.h"
 #include "object_paths.h"
 
 namespace mapperd::bus {
 namespace {
-
-std::uint64_t device_number_value(const mapperd::DeviceNumber& device) {
-  // makedev()'s layout: the glibc encoding of dev_t, which is what stat() and udev report.
-  const std::uint64_t major = device.major;
-  const std::uint64_t minor = device.minor;
-  return ((major & 0x00000fffULL) << 8) | ((major & 0xfffff000ULL) << 32) |
-         (minor & 0x000000ffULL) | ((minor & 0xffffff00ULL) << 12);
-}
 
 sdbus::ObjectPath path_or_root(const std::optional<std::string>& name) {
   return sdbus::ObjectPath(name ? map_object_path(*name) : "/");
@@ -39,6 +32,8 @@ std::string map_property_name(MapField field) {
       return "Persistent";
     case MapField::Dependencies:
       return "Dependencies";
+    case MapField::MissingDevices:
+      return "MissingDevices";
     case MapField::Owned:
       return "Owned";
     case MapField::CreatedByUid:
@@ -101,14 +96,21 @@ typename MethodCall<Results...>::Pointer MapObject::begin(sdbus::Result<Results.
 void MapObject::Remove(sdbus::Result<>&& result, Options options) {
   auto call = begin(std::move(result), CallKind::Change, "Remove");
   call->guard([&] {
-    const CallOptions checked = CallOptions::read(
-        options, {{"force", OptionType::Boolean}, {"deferred", OptionType::Boolean}});
-    RemoveOptions remove{checked.flag("force"), checked.flag("deferred")};
-    call->authorize_then(checked, [&services = services_, name = name_, call, remove] {
-      services.engine.remove_map(name, remove, [call, name](Outcome<Done> outcome) {
+    const CallOptions checked =
+        CallOptions::read(options, {{"force", OptionType::Boolean},
+                                    {"deferred", OptionType::Boolean},
+                                    {"keep-definition", OptionType::Boolean}});
+    RemoveMapRequest request;
+    request.name = name_;
+    request.kernel = RemoveOptions{checked.flag("force"), checked.flag("deferred")};
+    request.keep_definition = checked.flag("keep-definition");
+    call->authorize_then(checked, [&services = services_, call, request] {
+      services.engine.remove_map(request, [call, request](Outcome<Done> outcome) {
         if (!outcome.ok())
           return call->fail(outcome.error());
-        call->succeed("removed map " + name);
+        call->succeed(request.keep_definition
+                          ? "deactivated map " + request.name + " (its definition is kept)"
+                          : "removed map " + request.name);
       });
     });
   });
@@ -248,6 +250,9 @@ std::vector<std::string> MapObject::Dependencies() {
     }
     return devices;
   });
+}
+std::vector<std::string> MapObject::MissingDevices() {
+  return with_dbus_errors([&] { return record().missing_devices; });
 }
 bool MapObject::Owned() {
   return with_dbus_errors([&] { return record().owned; });

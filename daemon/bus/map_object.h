@@ -67,6 +67,7 @@ class MapObject final
   bool Persistent() override;
   int32_t OpenCount() override;
   std::vector<std::string> Dependencies() override;
+  std::vector<std::string> MissingDevices() override;
   bool Owned() override;
   uint32_t CreatedByUID() override;
   sdbus::ObjectPath SnapshotOrigin() override;

@@ -1,5 +1,7 @@
 #include "method_actions.h"
 
+#include <sdbus-c++/Error.h>
+
 #include <array>
 #include <string>
 
@@ -9,9 +11,10 @@ namespace mapperd::bus {
 namespace {
 
 // One action per kind of harm: making a new device (create), making one that shares an origin's
-// blocks (snapshot), destroying one (remove), and changing what an existing one maps or does
-// (modify). An administrator can then grant, say, snapshots without removals.
-constexpr std::array<MethodAction, 9> kMethodActions = {{
+// blocks (snapshot), destroying one (remove), changing what an existing one maps or does
+// (modify), and binding files to loop devices (manage-loops). An administrator can then grant,
+// say, snapshots without removals.
+constexpr std::array<MethodAction, 12> kMethodActions = {{
     {"CreateMap", "org.mapperd.create"},
     {"CreateSnapshot", "org.mapperd.snapshot"},
     {"Remove", "org.mapperd.remove"},
@@ -21,7 +24,21 @@ constexpr std::array<MethodAction, 9> kMethodActions = {{
     {"Rename", "org.mapperd.modify"},
     {"Message", "org.mapperd.modify"},
     {"GetStatus", ""},
+    {"AttachLoop", "org.mapperd.manage-loops"},
+    // mapperd opens the path as root: for anyone else that would bypass the file's permissions.
+    {"AttachLoopFile", "org.mapperd.manage-loops", true,
+     "others open the file themselves and pass it with AttachLoop"},
+    {"Detach", "org.mapperd.manage-loops"},
 }};
+
+const MethodAction& entry_for(std::string_view method) {
+  for (const MethodAction& entry : kMethodActions) {
+    if (entry.method == method)
+      return entry;
+  }
+  throw Error(ErrorKind::Failed,
+              "internal error: method " + std::string(method) + " has no authorization entry");
+}
 
 }  // namespace
 
@@ -30,15 +47,20 @@ std::span<const MethodAction> method_actions() {
 }
 
 std::optional<std::string_view> action_for(std::string_view method) {
-  for (const MethodAction& entry : kMethodActions) {
-    if (entry.method != method)
-      continue;
-    if (entry.action.empty())
-      return std::nullopt;
-    return entry.action;
-  }
-  throw Error(ErrorKind::Failed,
-              "internal error: method " + std::string(method) + " has no authorization entry");
+  const MethodAction& entry = entry_for(method);
+  if (entry.action.empty())
+    return std::nullopt;
+  return entry.action;
+}
+
+void require_root_if_needed(std::string_view method, std::uint32_t caller_uid) {
+  const MethodAction& entry = entry_for(method);
+  if (!entry.root_only || caller_uid == 0)
+    return;
+  std::string message = "only root may call " + std::string(method);
+  if (!entry.others.empty())
+    message += "; " + std::string(entry.others);
+  throw sdbus::Error("org.freedesktop.DBus.Error.AccessDenied", message);
 }
 
 }  // namespace mapperd::bus

@@ -38,7 +38,7 @@ enum class CallKind { Change, Read };
 // One asynchronous method call, from its handler to its single reply. The handler, the
 // authorizer's continuation and the engine's completion share it (by shared_ptr). Every failure,
 // thrown in a guarded step or delivered by the engine, goes through to_dbus_error() and is logged
-// once, with MAPPERD_MAP=, MAPPERD_UUID= and MAPPERD_CALLER=.
+// once, with MAPPERD_MAP=, MAPPERD_UUID= (or MAPPERD_LOOP=) and MAPPERD_CALLER=.
 template <class... Results>
 class MethodCall : public std::enable_shared_from_this<MethodCall<Results...>> {
  public:
@@ -75,11 +75,15 @@ class MethodCall : public std::enable_shared_from_this<MethodCall<Results...>> {
   }
 
   // Asks the authorizer whether the caller may call this method (its polkit action from
-  // method_actions.h; a read is not asked about); when allowed, runs `act()` guarded.
+  // method_actions.h; a read is not asked about); when allowed, runs `act()` guarded. A
+  // root-only method called by anyone else is refused first, without asking polkit.
   template <class Act>
   void authorize_then(const CallOptions& options, Act act) {
     std::optional<std::string_view> action;
-    guard([&] { action = action_for(method_); });
+    guard([&] {
+      action = action_for(method_);
+      require_root_if_needed(method_, caller_.uid);
+    });
     if (replied_)
       return;
     if (!action)
@@ -116,9 +120,10 @@ class MethodCall : public std::enable_shared_from_this<MethodCall<Results...>> {
     const sdbus::Error reply = to_dbus_error(error);
     std::vector<LogField> log_fields = fields();
     log_fields.push_back(LogField{"MAPPERD_ERROR", reply.getName()});
+    const std::string& subject = map_name_.empty() ? loop_ : map_name_;
     services_.log.write(
         kind_ == CallKind::Change ? LogLevel::Warning : LogLevel::Debug,
-        method_ + (map_name_.empty() ? "" : " " + map_name_) + " failed: " + reply.getMessage(),
+        method_ + (subject.empty() ? "" : " " + subject) + " failed: " + reply.getMessage(),
         log_fields);
     try {
       result_.returnError(reply);
@@ -134,6 +139,9 @@ class MethodCall : public std::enable_shared_from_this<MethodCall<Results...>> {
     map_name_ = std::move(map_name);
     uuid_ = std::move(uuid);
   }
+
+  // The loop device the call is about ("/dev/loop7"), for the log (MAPPERD_LOOP=).
+  void about_loop(std::string device) { loop_ = std::move(device); }
 
   const Caller& caller() const { return caller_; }
 
@@ -153,6 +161,8 @@ class MethodCall : public std::enable_shared_from_this<MethodCall<Results...>> {
       result.push_back({"MAPPERD_MAP", map_name_});
     if (!uuid_.empty())
       result.push_back({"MAPPERD_UUID", uuid_});
+    if (!loop_.empty())
+      result.push_back({"MAPPERD_LOOP", loop_});
     return result;
   }
 
@@ -162,6 +172,7 @@ class MethodCall : public std::enable_shared_from_this<MethodCall<Results...>> {
   std::string method_;
   std::string map_name_;
   std::string uuid_;
+  std::string loop_;
   Caller caller_;
   bool replied_ = false;
   std::shared_ptr<const void> object_in_use_;

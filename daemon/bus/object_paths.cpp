@@ -2,6 +2,7 @@
 
 #include <systemd/sd-bus.h>
 
+#include <charconv>
 #include <cstdlib>
 #include <memory>
 
@@ -34,6 +35,25 @@ std::optional<std::string> map_name_of(std::string_view path) {
   if (r <= 0 || decoded == nullptr)
     return std::nullopt;
   return std::string(decoded);
+}
+
+std::string loop_object_path(std::uint32_t index) {
+  return std::string(kLoopPathPrefix) + "/" + std::to_string(index);
+}
+
+std::optional<std::uint32_t> loop_index_of(std::string_view path) {
+  const std::string prefix = std::string(kLoopPathPrefix) + "/";
+  if (!path.starts_with(prefix))
+    return std::nullopt;
+  const std::string_view digits = path.substr(prefix.size());
+  // One canonical spelling per loop: "0", "12", never "012".
+  if (digits.empty() || (digits.size() > 1 && digits.front() == '0'))
+    return std::nullopt;
+  std::uint32_t index = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+  if (error != std::errc() || end != digits.data() + digits.size())
+    return std::nullopt;
+  return index;
 }
 
 }  // namespace mapperd::bus

@@ -3,6 +3,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sdbus-c++/Error.h>
 
 #include <fstream>
 #include <map>
@@ -27,6 +28,31 @@ TEST(TheMethodActionTable, NamesTheActionOfEveryMutatingMethod) {
   EXPECT_THAT(action_for("Remove"), Optional(std::string_view("org.mapperd.remove")));
   for (const char* method : {"Reload", "Suspend", "Resume", "Rename", "Message"})
     EXPECT_THAT(action_for(method), Optional(std::string_view("org.mapperd.modify"))) << method;
+}
+
+TEST(TheMethodActionTable, NamesManageLoopsForEveryLoopMethod) {
+  for (const char* method : {"AttachLoop", "AttachLoopFile", "Detach"})
+    EXPECT_THAT(action_for(method), Optional(std::string_view("org.mapperd.manage-loops")))
+        << method;
+}
+
+TEST(TheMethodActionTable, LetsOnlyRootHaveMapperdOpenAPath) {
+  try {
+    require_root_if_needed("AttachLoopFile", 1000);
+    FAIL() << "a user was let through";
+  } catch (const sdbus::Error& e) {
+    EXPECT_EQ(e.getName(), "org.freedesktop.DBus.Error.AccessDenied");
+    EXPECT_EQ(e.getMessage(),
+              "only root may call AttachLoopFile; others open the file themselves and pass it "
+              "with AttachLoop");
+  }
+  EXPECT_NO_THROW(require_root_if_needed("AttachLoopFile", 0));
+  for (const MethodAction& entry : method_actions()) {
+    if (entry.method != "AttachLoopFile") {
+      EXPECT_NO_THROW(require_root_if_needed(entry.method, 1000)) << entry.method;
+    }
+  }
+  EXPECT_THROW(require_root_if_needed("Format", 0), Error);
 }
 
 TEST(TheMethodActionTable, AsksNothingForAReadMethod) {

@@ -1,11 +1,18 @@
 #include "bus_client.h"
 
+#include <algorithm>
+#include <thread>
+
 #include "bus/object_paths.h"
 
 namespace mapperd::testing {
 
 std::string map_path(const std::string& name) {
   return bus::map_object_path(name);
+}
+
+std::string loop_path(std::uint32_t index) {
+  return bus::loop_object_path(index);
 }
 
 BusClient::BusClient(const std::string& bus_address)
@@ -37,6 +44,18 @@ void BusClient::record(sdbus::Message& message) {
 void BusClient::dispatch() {
   while (connection_->processPendingRequest()) {
   }
+}
+
+std::vector<RecordedSignal> BusClient::wait_for_signal(
+    const std::function<bool(const RecordedSignal&)>& wanted, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    dispatch();
+    if (std::any_of(signals_.begin(), signals_.end(), wanted))
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return take_signals();
 }
 
 std::vector<RecordedSignal> BusClient::take_signals() {
@@ -85,6 +104,28 @@ std::map<sdbus::ObjectPath, Interfaces> BusClient::managed_objects() {
   call("/org/mapperd/Mapper1", "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
        std::tie(objects));
   return objects;
+}
+
+sdbus::ObjectPath BusClient::attach_loop(int fd, const Properties& options) {
+  sdbus::ObjectPath path;
+  call(kManager, kManagerInterface, "AttachLoop", std::tie(path), sdbus::UnixFd(fd), options);
+  return path;
+}
+
+sdbus::ObjectPath BusClient::attach_loop_file(const std::string& file, const Properties& options) {
+  sdbus::ObjectPath path;
+  call(kManager, kManagerInterface, "AttachLoopFile", std::tie(path), file, options);
+  return path;
+}
+
+void BusClient::detach_loop(const std::string& path, const Properties& options) {
+  call(path, kLoopInterface, "Detach", std::tie(), options);
+}
+
+std::vector<sdbus::Struct<std::string, std::string, std::string>> BusClient::list_definitions() {
+  std::vector<sdbus::Struct<std::string, std::string, std::string>> definitions;
+  call(kManager, kManagerInterface, "ListDefinitions", std::tie(definitions));
+  return definitions;
 }
 
 }  // namespace mapperd::testing

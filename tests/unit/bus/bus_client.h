@@ -5,6 +5,9 @@
 
 #include <sdbus-c++/sdbus-c++.h>
 
+#include <chrono>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,6 +19,7 @@ namespace mapperd::testing {
 constexpr const char* kManager = "/org/mapperd/Mapper1";
 constexpr const char* kManagerInterface = "org.mapperd.Mapper1.Manager";
 constexpr const char* kMapInterface = "org.mapperd.Mapper1.Map";
+constexpr const char* kLoopInterface = "org.mapperd.Mapper1.Loop";
 
 using Properties = std::map<std::string, sdbus::Variant>;
 using Interfaces = std::map<std::string, Properties>;
@@ -55,6 +59,13 @@ class BusClient {
                                     const std::string& cow, const Properties& options = {});
   // A Map method without results: Remove, Suspend, Resume.
   void map_call(const std::string& name, const std::string& method, const Properties& options = {});
+  // Manager.AttachLoop with a copy of `fd`, and AttachLoopFile.
+  sdbus::ObjectPath attach_loop(int fd, const Properties& options = {});
+  sdbus::ObjectPath attach_loop_file(const std::string& path, const Properties& options = {});
+  // Loop.Detach on `path`.
+  void detach_loop(const std::string& path, const Properties& options = {});
+  // Manager.ListDefinitions.
+  std::vector<sdbus::Struct<std::string, std::string, std::string>> list_definitions();
   sdbus::Variant get(const std::string& path, const std::string& interface,
                      const std::string& property);
   Properties get_all(const std::string& path, const std::string& interface);
@@ -64,6 +75,11 @@ class BusClient {
   std::vector<RecordedSignal> take_signals();
   // Dispatches whatever has arrived (replies to async calls, signals).
   void dispatch();
+  // Dispatches until a signal `wanted` accepts has arrived (one not taken yet), or `timeout`
+  // passed; then takes and returns every signal so far. For changes no call of ours caused.
+  std::vector<RecordedSignal> wait_for_signal(
+      const std::function<bool(const RecordedSignal&)>& wanted,
+      std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
   sdbus::IConnection& connection() { return *connection_; }
 
@@ -77,5 +93,7 @@ class BusClient {
 
 // "/org/mapperd/Mapper1/map/<name escaped>".
 std::string map_path(const std::string& name);
+// "/org/mapperd/Mapper1/loop/<index>".
+std::string loop_path(std::uint32_t index);
 
 }  // namespace mapperd::testing

@@ -10,8 +10,12 @@ namespace mapperd::testing {
 // test and killed after it, so bus tests never touch the machine's buses.
 class PrivateBus {
  public:
+  // Who may connect: the user running the test (dbus-daemon's default), or anyone, for tests
+  // that call mapperd as another user.
+  enum class Callers { TestUser, AnyUser };
+
   // Throws std::runtime_error when dbus-daemon cannot be started.
-  PrivateBus();
+  explicit PrivateBus(Callers callers = Callers::TestUser);
   ~PrivateBus();
   PrivateBus(const PrivateBus&) = delete;
   PrivateBus& operator=(const PrivateBus&) = delete;

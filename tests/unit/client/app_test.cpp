@@ -1,47 +1,17 @@
 // Whole mapperctl command lines against an in-memory mapperd: what is sent, what is printed,
 // and the exit status.
-#include "app.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <sstream>
-
-#include "fake_mapper_service.h"
+#include "mapperctl_fixture.h"
 
 namespace mapperctl {
 namespace {
 
 using ::testing::ElementsAre;
-using testing::FakeMapperd;
-using testing::FakeMapperService;
 using ::testing::HasSubstr;
-
-struct Result {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-class Mapperctl : public ::testing::Test {
- protected:
-  Result run(std::vector<std::string> args, const std::string& input = "") {
-    std::istringstream in(input);
-    std::ostringstream out;
-    std::ostringstream err;
-    Result result;
-    result.status = run_mapperctl(args, Console{in, out, err, false, false},
-                                  [this](const ConnectionOptions& options) {
-                                    mapperd_.last_connection = options;
-                                    return std::make_unique<FakeMapperService>(mapperd_);
-                                  });
-    result.out = out.str();
-    result.err = err.str();
-    return result;
-  }
-
-  FakeMapperd mapperd_;
-};
+using testing::Mapperctl;
+using testing::Result;
 
 TEST_F(Mapperctl, CreatesAMapFromATableOnStandardInputAsTheTutorialDoes) {
   const Result result = run({"create", "new_name"}, "0 4096 linear /dev/loop1 0\n");
@@ -113,7 +83,7 @@ TEST_F(Mapperctl, ListsMapsAsDmsetupLsDoes) {
   mapperd_.add_map("halfdisk", 2, "");
   const Result result = run({"list"});
   EXPECT_EQ(result.status, 0);
-  EXPECT_EQ(result.out, "halfdisk\t(254:2)\ntwoasone\t(254:1)\n");
+  EXPECT_EQ(result.out, "halfdisk\t(254:2)\tpersistent\ntwoasone\t(254:1)\tpersistent\n");
 }
 
 TEST_F(Mapperctl, ListsMapsAsAJsonArray) {

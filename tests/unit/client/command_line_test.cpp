@@ -15,9 +15,14 @@ const std::vector<OptionSpec> kRemoveOptions = {{"force", 'f', {}, "force"},
 const std::vector<OptionSpec> kStripeOptions = {{"chunk-size", 'c', "SIZE", "chunk"},
                                                 {"dry-run", 'n', {}, "dry"}};
 
+const std::vector<OptionSpec> kLoopAttachOptions = {{"offset", 'o', "BYTES", "offset"},
+                                                    {"read-only", 'r', {}, "read-only"}};
+
 const std::vector<OptionSpec>* test_verbs(std::string_view verb) {
   if (verb == "remove")
     return &kRemoveOptions;
+  if (verb == "loop attach")
+    return &kLoopAttachOptions;
   if (verb == "stripe")
     return &kStripeOptions;
   if (verb == "ls") {
@@ -111,6 +116,26 @@ TEST(ACommandLine, NamesTheUnknownOptionAndWhereToLook) {
   } catch (const CommandError& error) {
     EXPECT_STREQ(error.what(), "unknown option --frobnicate (see mapperctl help remove)");
   }
+}
+
+TEST(ACommandLine, TakesAVerbOfTwoWordsWithItsOptions) {
+  const CommandLine command = parse({"-j", "loop", "attach", "-o", "512", "/srv/a", "-r"});
+  EXPECT_EQ(command.verb, "loop attach");
+  EXPECT_THAT(command.arguments, ElementsAre("/srv/a"));
+  EXPECT_EQ(command.value("offset"), "512");
+  EXPECT_TRUE(command.has("read-only"));
+  EXPECT_TRUE(command.global.json);
+}
+
+TEST(ACommandLine, TakesNoSecondVerbWordAfterAWholeVerbOrAnArgument) {
+  EXPECT_THAT(parse({"remove", "loop", "attach"}).arguments, ElementsAre("loop", "attach"));
+  const CommandLine unknown = parse({"loop", "frob", "attach"});
+  EXPECT_EQ(unknown.verb, "loop");
+  EXPECT_THAT(unknown.arguments, ElementsAre("frob", "attach"));
+}
+
+TEST(ACommandLine, RefusesAVerbOptionBeforeTheSecondVerbWord) {
+  EXPECT_EQ(status_of_parsing({"loop", "-r", "attach", "/srv/a"}), ExitStatus::Usage);
 }
 
 TEST(ACommandLine, LeavesAnUnknownVerbForTheCallerToReport) {

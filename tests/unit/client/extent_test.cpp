@@ -22,6 +22,26 @@ TEST(AnAmount, ConvertsBinarySizesToSectors) {
   EXPECT_EQ(Amount::parse("2G"), Amount::sectors(4194304));
 }
 
+TEST(AByteCount, IsBytesWhenPlainAndBinaryUnitsWithASuffix) {
+  EXPECT_EQ(parse_byte_count("0", "--offset"), 0u);
+  EXPECT_EQ(parse_byte_count("1000", "--offset"), 1000u);
+  EXPECT_EQ(parse_byte_count("4K", "--offset"), 4096u);
+  EXPECT_EQ(parse_byte_count("1MiB", "--offset"), 1048576u);
+  EXPECT_EQ(parse_byte_count("2T", "--size"), 2ull << 40);
+}
+
+TEST(AByteCount, RefusesAnythingElseNamingTheOption) {
+  for (const char* text : {"", "-1", "1.5M", "1x", "K", "1 K", "20000000T"}) {
+    try {
+      parse_byte_count(text, "--size");
+      ADD_FAILURE() << text;
+    } catch (const CommandError& error) {
+      EXPECT_EQ(error.status(), ExitStatus::Usage) << text;
+      EXPECT_EQ(std::string(error.what()).rfind("--size '", 0), 0u) << error.what();
+    }
+  }
+}
+
 TEST(AnAmount, RefusesSizesThatAreNotWholeSectors) {
   EXPECT_EQ(status_of([] { Amount::parse("1K1"); }), ExitStatus::Usage);
   EXPECT_FALSE(Amount::try_parse("3x"));

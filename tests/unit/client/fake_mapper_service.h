@@ -3,6 +3,10 @@
 // one command; FakeMapperService is the connection one command opens to it. Every call is
 // recorded, and a call can be made to fail with a chosen error.
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <map>
 #include <optional>
 #include <string>
@@ -19,6 +23,16 @@ struct CreatedMap {
   CreateOptions options;
 };
 
+// What AttachLoop received: the file behind the descriptor, as the daemon would see it.
+struct AttachedFile {
+  std::string path;      // readlink(/proc/self/fd/N); for AttachLoopFile the path sent
+  int access_mode = -1;  // O_RDONLY or O_RDWR; -1 for AttachLoopFile
+  bool close_on_exec = false;
+  std::uint64_t inode = 0;  // 0 for AttachLoopFile
+  bool by_path = false;     // AttachLoopFile
+  LoopOptions options;
+};
+
 struct FakeMapperd {
   std::vector<CreatedMap> created;
   std::vector<std::string> calls;  // "create twoasone", "remove new_name", ...
@@ -29,6 +43,10 @@ struct FakeMapperd {
   std::optional<RemoveOptions> last_remove_options;
   std::optional<ConnectionOptions> last_connection;
   std::map<std::string, CommandError> failures;
+  std::map<std::uint32_t, LoopInfo> loops;
+  std::vector<AttachedFile> attached;
+  std::optional<bool> last_detach_kept_definition;
+  std::vector<DefinitionInfo> definitions;
 
   // Makes the call whose record equals `call` ("create b") throw `error`, once.
   void fail(const std::string& call, CommandError error) { failures.emplace(call, error); }
@@ -47,6 +65,14 @@ struct FakeMapperd {
     return map;
   }
 };
+
+// The next free /dev/loopN number, as the kernel hands them out.
+inline std::uint32_t next_loop_index(const FakeMapperd& d) {
+  std::uint32_t index = 0;
+  while (d.loops.contains(index))
+    ++index;
+  return index;
+}
 
 class FakeMapperService final : public MapperService {
  public:
@@ -142,6 +168,58 @@ class FakeMapperService final : public MapperService {
     return "0 8 linear\n";
   }
 
+  std::vector<LoopInfo> list_loops() override {
+    record("loop ls");
+    std::vector<LoopInfo> result;
+    for (const auto& [index, loop] : d_.loops)
+      result.push_back(loop);
+    return result;
+  }
+
+  LoopInfo attach_loop(int fd, const LoopOptions& options) override {
+    record("loop attach");
+    AttachedFile file;
+    char target[4096] = {};
+    const std::string link = "/proc/self/fd/" + std::to_string(fd);
+    const ssize_t length = ::readlink(link.c_str(), target, sizeof target - 1);
+    file.path = length > 0 ? std::string(target, static_cast<std::size_t>(length)) : "?";
+    const int flags = ::fcntl(fd, F_GETFL);
+    file.access_mode = flags < 0 ? -1 : (flags & O_ACCMODE);
+    file.close_on_exec = (::fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0;
+    struct stat status {};
+    if (::fstat(fd, &status) == 0)
+      file.inode = status.st_ino;
+    file.options = options;
+    d_.attached.push_back(file);
+    return add_loop(file);
+  }
+
+  LoopInfo attach_loop_file(const std::string& path, const LoopOptions& options) override {
+    record("loop attach-file " + path);
+    AttachedFile file;
+    file.path = path;
+    file.by_path = true;
+    file.options = options;
+    d_.attached.push_back(file);
+    return add_loop(file);
+  }
+
+  void detach_loop(std::uint32_t index, bool keep_definition) override {
+    record("loop detach " + std::to_string(index));
+    if (!d_.loops.contains(index)) {
+      throw CommandError(ExitStatus::NotFound,
+                         "mapperd has no loop device /dev/loop" + std::to_string(index),
+                         "NotFound");
+    }
+    d_.last_detach_kept_definition = keep_definition;
+    d_.loops.erase(index);
+  }
+
+  std::vector<DefinitionInfo> list_definitions() override {
+    record("definitions");
+    return d_.definitions;
+  }
+
   void watch(const std::function<void()>& on_ready,
              const std::function<void(const MapEvent&)>& on_event) override {
     record("watch");
@@ -158,6 +236,22 @@ class FakeMapperService final : public MapperService {
       d_.failures.erase(failure);
       throw error;
     }
+  }
+
+  LoopInfo add_loop(const AttachedFile& file) {
+    LoopInfo loop;
+    loop.index = next_loop_index(d_);
+    loop.device_path = "/dev/loop" + std::to_string(loop.index);
+    loop.major = 7;
+    loop.minor = loop.index;
+    loop.backing_file = file.path;
+    loop.offset = file.options.offset;
+    loop.size_limit = file.options.size_limit;
+    loop.read_only = file.options.read_only;
+    loop.persistent = file.options.persistent;
+    loop.inode = file.inode;
+    d_.loops[loop.index] = loop;
+    return loop;
   }
 
   MapInfo& existing(const std::string& name) {

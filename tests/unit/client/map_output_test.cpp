@@ -25,7 +25,17 @@ TEST(TheLsOutput, IsNameTabAndDeviceNumberAsDmsetupPrintsIt) {
   MapInfo other = twoasone();
   other.name = "vg-lv";
   other.minor = 0;
-  EXPECT_EQ(format_ls({twoasone(), other}), "twoasone\t(254:3)\nvg-lv\t(254:0)\n");
+  other.owned = false;
+  EXPECT_EQ(format_ls({twoasone(), other}), "twoasone\t(254:3)\tpersistent\nvg-lv\t(254:0)\t-\n");
+}
+
+TEST(TheLsOutput, SaysWhetherMapperdRestoresEachMapAndWhatItIsMissing) {
+  MapInfo scratch = twoasone();
+  scratch.persistent = false;
+  MapInfo degraded = twoasone();
+  degraded.missing_devices = {"7:2"};
+  EXPECT_EQ(format_ls({scratch, degraded}),
+            "twoasone\t(254:3)\ttransient\ntwoasone\t(254:3)\tpersistent\tmissing: 7:2\n");
 }
 
 TEST(TheLsOutput, SaysSoWhenThereAreNoMaps) {
@@ -65,6 +75,19 @@ TEST(TheInfoOutput, SaysWhoOwnsAMapMapperdWillNotChange) {
   lvm.uuid = "LVM-abc";
   EXPECT_NE(format_info(lvm).find("Owner:         lvm (mapperd will not change it)\n"),
             std::string::npos);
+  // mapperd neither stores nor restores it.
+  EXPECT_NE(format_info(lvm).find("Persistent:    -\n"), std::string::npos);
+}
+
+TEST(TheInfoOutput, ListsTheDevicesAMapIsMissing) {
+  MapInfo pending = twoasone();
+  pending.state = "pending";
+  pending.missing_devices = {"/dev/loop1 (file /srv/a.img)", "7:2"};
+  EXPECT_NE(format_info(pending).find("Dependencies:  7:1, 7:2\n"
+                                      "Missing:       /dev/loop1 (file /srv/a.img), 7:2\n"),
+            std::string::npos)
+      << format_info(pending);
+  EXPECT_EQ(format_info(twoasone()).find("Missing:"), std::string::npos);
 }
 
 TEST(ASize, IsShownInSectorsAndBinaryUnits) {
@@ -79,6 +102,7 @@ TEST(TheMapJson, HasEveryDocumentedFieldInOrder) {
             R"("device_path":"/dev/mapper/twoasone","major":254,"minor":3,"size":8192,)"
             R"("state":"active","read_only":false,"persistent":true,"open_count":0,)"
             R"("owned":true,"created_by_uid":0,"dependencies":["7:1","7:2"],)"
+            R"("missing_devices":[],)"
             R"("table":["0 4096 linear 7:1 0","4096 4096 linear 7:2 0"],)"
             R"("snapshot_origin":null,"snapshots":[],"allocated_sectors":null,)"
             R"("total_sectors":null,"metadata_sectors":null,"invalid":null})");
@@ -125,6 +149,17 @@ TEST(AMonitorJsonLine, ShowsOnlyTheChangedPropertiesUnderTheirMapKeys) {
   EXPECT_EQ(event_json(state_change()).dump(),
             R"({"event":"changed","name":"twoasone","properties":{"state":"suspended",)"
             R"("snapshots":["s1","s2"]},"invalidated":["open_count"]})");
+}
+
+TEST(AMonitorLine, ShowsTheDevicesAMapNowMisses) {
+  MapEvent event = MapEvent::of(MapEvent::Kind::Changed, "twoasone");
+  event.map.state = "degraded";
+  event.map.missing_devices = {"7:1", "7:2"};
+  event.changed = {"State", "MissingDevices"};
+  EXPECT_EQ(format_event(event), "changed twoasone state=degraded missing_devices=7:1,7:2");
+  EXPECT_EQ(event_json(event).dump(),
+            R"({"event":"changed","name":"twoasone","properties":{"state":"degraded",)"
+            R"("missing_devices":["7:1","7:2"]},"invalidated":[]})");
 }
 
 TEST(AMonitorLine, ShowsAddedAndRemovedMapsAndTheDaemon) {

@@ -51,5 +51,32 @@ TEST(AnObjectPath, WithABrokenEscapeHasNoMapName) {
   EXPECT_FALSE(map_name_from_path("/org/mapperd/Mapper1/map/a_zz"));
 }
 
+TEST(ALoopObjectPath, IsItsNumberUnderLoop) {
+  EXPECT_EQ(loop_object_path(0), "/org/mapperd/Mapper1/loop/0");
+  EXPECT_EQ(loop_object_path(12), "/org/mapperd/Mapper1/loop/12");
+  EXPECT_EQ(loop_index_from_path("/org/mapperd/Mapper1/loop/12"), 12u);
+  EXPECT_EQ(loop_index_from_path("/org/mapperd/Mapper1/loop/0"), 0u);
+}
+
+TEST(AnObjectPath, OutsideTheLoopsHasNoLoopNumber) {
+  for (const char* path :
+       {"/org/mapperd/Mapper1/loop", "/org/mapperd/Mapper1/loop/", "/org/mapperd/Mapper1/loop/01",
+        "/org/mapperd/Mapper1/loop/1/2", "/org/mapperd/Mapper1/map/_31",
+        "/org/mapperd/Mapper1/loop/4294967296"}) {
+    EXPECT_FALSE(loop_index_from_path(path)) << path;
+  }
+}
+
+TEST(ALoopDevice, IsNamedByItsPathItsNameOrItsNumber) {
+  EXPECT_EQ(parse_loop_device("/dev/loop7"), 7u);
+  EXPECT_EQ(parse_loop_device("loop7"), 7u);
+  EXPECT_EQ(parse_loop_device("7"), 7u);
+  EXPECT_EQ(parse_loop_device("0"), 0u);
+  for (const char* text : {"", "loop", "/dev/loop", "/dev/sda", "07", "+7", "-7", "loop7p1",
+                           "/dev/loop/7", "dev/loop7", "7 "}) {
+    EXPECT_FALSE(parse_loop_device(text)) << text;
+  }
+}
+
 }  // namespace
 }  // namespace mapperctl
