@@ -203,12 +203,12 @@ std::vector<VerbSpec> make_verbs() {
        "itself, with your rights (read-write, or read-only with --read-only), and passes the open "
        "file to mapperd, so you need the right to the file, not root. mapperd stores the loop by "
        "its file (path, device and inode) and attaches it again at boot, whatever number it then "
-       "gets, unless --transient; a map over it follows it. With -H, mapperd opens FILE (an "
+       "gets, unless --not-persistent; a map over it follows it. With -H, mapperd opens FILE (an "
        "absolute path on that machine) itself, which only root may ask for.",
        {{"offset", 'o', "BYTES", "start this many bytes into the file (K, M, G, T suffixes)"},
         {"size", 's', "BYTES", "show only this many bytes of the file (default: to its end)"},
         {"read-only", 'r', {}, "a read-only loop device; the file is opened for reading only"},
-        {"transient", 0, {}, "do not store it: it is not attached again after a reboot"}},
+        {"not-persistent", 0, {}, "do not store it: it is not attached again after a reboot"}},
        1,
        1,
        run_loop_attach},

@@ -38,7 +38,7 @@ LoopOptions loop_options(const Invocation& invocation) {
   if (const std::optional<std::string> size = command.value("size"))
     options.size_limit = parse_byte_count(*size, "--size");
   options.read_only = command.has("read-only");
-  options.persistent = !command.has("transient");
+  options.persistent = !command.has("not-persistent");
   return options;
 }
 

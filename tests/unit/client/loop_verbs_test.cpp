@@ -82,7 +82,7 @@ TEST_F(MapperctlWithAFile, OpensTheFileForReadingOnlyForAReadOnlyLoop) {
 
 TEST_F(MapperctlWithAFile, SendsTheOffsetAndSizeInBytesAndWhetherToKeepTheLoop) {
   const Result result =
-      run({"loop", "attach", file_, "--offset", "1M", "--size=4096", "--transient"});
+      run({"loop", "attach", file_, "--offset", "1M", "--size=4096", "--not-persistent"});
   EXPECT_EQ(result.status, 0) << result.err;
   ASSERT_EQ(mapperd_.attached.size(), 1u);
   EXPECT_EQ(mapperd_.attached[0].options,

@@ -1,0 +1,71 @@
+#!/bin/bash
+# Boot 1 of the persistence suite (see persistence_suite.sh). Usage: first_boot.sh CHECKS_LIB
+set -uo pipefail
+# shellcheck source=../lib/checks.sh
+source "$1"
+source "$(dirname "$0")/map_facts.sh"
+mkdir -p "$EXPECTED"
+
+section "setup"
+expect_true "mapperd answers on the bus" wait_for_mapperd
+expect_eq "the state directory is the persistent disk's" "$(findmnt -n -o TARGET --target /etc/mapperd)" /etc/mapperd
+
+section "loops attached through mapperctl"
+for file in a b c d e cow1 cow2 cow3 cow4 cow5 late; do
+  truncate -s 16M "$DATA/$file.img"
+done
+for file in a b c d e cow1 cow2 cow3 cow4 cow5; do
+  out=$(mapperctl loop attach "$DATA/$file.img" 2>&1)
+  expect_match "loop attach $file.img prints its device" "$out" '^/dev/loop[0-9]+$'
+done
+expect_match "loop ls lists a.img" "$(mapperctl loop ls)" "$DATA/a.img"
+loop_of "$DATA/a.img" >"$EXPECTED/a.loop"
+expect_true "the loop definitions are stored" test -n "$(ls /etc/mapperd/loops)"
+
+a=$(loop_of "$DATA/a.img") b=$(loop_of "$DATA/b.img") c=$(loop_of "$DATA/c.img")
+d=$(loop_of "$DATA/d.img") e=$(loop_of "$DATA/e.img")
+size=$(blockdev --getsz "$a")
+
+section "the tutorial's maps"
+printf '0 %s linear %s 0\n%s %s linear %s 0\n' "$size" "$a" "$size" "$size" "$b" |
+  expect_true "twoasone (two disks as one)" mapperctl create twoasone
+echo "0 $((size * 2)) striped 2 16 $c 0 $d 0" | expect_true "striped" mapperctl create striped
+echo "0 $size linear $e 0" | expect_true "fsmap" mapperctl create fsmap
+expect_true "a map that is not persistent" bash -c "echo '0 8 zero' | $MAPPERCTL create --not-persistent scratch"
+
+section "data, a snapshot, a filesystem"
+dd if=/dev/urandom of="/dev/mapper/twoasone" bs=1M count=32 oflag=direct status=none
+dd if=/dev/urandom of="/dev/mapper/striped" bs=1M count=32 oflag=direct status=none
+checksum twoasone >"$EXPECTED/twoasone.before"
+expect_true "snapshot of twoasone (P, chunk 16)" \
+  mapperctl snapshot twoasone snap "$(loop_of "$DATA/cow1.img")" --persistent --chunk-size 16
+dd if=/dev/urandom of="/dev/mapper/twoasone" bs=1M count=2 oflag=direct status=none
+expect_eq "the snapshot keeps the old data" "$(checksum snap)" "$(cat "$EXPECTED/twoasone.before")"
+expect_true "mkfs on fsmap" mkfs.ext4 -q -F /dev/mapper/fsmap
+mkdir -p /mnt/fsmap
+echo "/dev/mapper/fsmap /mnt/fsmap ext4 defaults 0 0" >>/persist/fstab
+expect_true "mount fsmap" mount /dev/mapper/fsmap /mnt/fsmap
+echo "written on boot 1" >/mnt/fsmap/hello.txt
+expect_true "unmount fsmap" umount /mnt/fsmap
+
+section "a map on a loop mapperd does not own"
+late=$(losetup -f --show "$DATA/late.img")
+echo "0 $(blockdev --getsz "$late") linear $late 0" | expect_true "create late" mapperctl create late
+dd if=/dev/urandom of=/dev/mapper/late bs=1M count=16 oflag=direct status=none
+
+section "what boot 2 must find"
+for map in twoasone snap striped fsmap late; do
+  stable_table "$map" >"$EXPECTED/$map.table"
+  expect_true "$map is stored" test -s "/etc/mapperd/maps/$map.json"
+done
+for map in twoasone snap striped late; do
+  checksum "$map" >"$EXPECTED/$map.sum"
+done
+expect_false "the transient map is not stored" test -e /etc/mapperd/maps/scratch.json
+out=$(mapperctl --json info twoasone)
+expect_match "info says twoasone is persistent" "$out" '"persistent": *true'
+expect_true "hidden layer twoasone-real is stored" test -s /etc/mapperd/maps/twoasone-real.json
+# The next boot takes other loop devices first, and nobody attaches late.img for it.
+touch /persist/shift-loops
+sync
+finish_checks

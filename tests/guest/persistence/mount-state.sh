@@ -1,0 +1,33 @@
+#!/bin/sh
+# --setup script (before PID 1): mounts the persistent disk (virtio serial mapperd-state) and
+# binds its parts where a real root filesystem would have them: /etc/mapperd, /srv/mapperd (loop
+# backing files) and the fstab lines the first boot added. With /persist/shift-loops present it
+# first takes three loop devices, so the second boot's loops get other numbers.
+set -eu
+modprobe -q virtio_blk
+modprobe -q ext4
+modprobe -q loop
+disk=""
+for attempt in $(seq 1 100); do
+  for block in /sys/block/vd*; do
+    [ -e "$block/serial" ] || continue
+    [ "$(cat "$block/serial")" = mapperd-state ] && disk=/dev/${block##*/}
+  done
+  [ -n "$disk" ] && [ -b "$disk" ] && break
+  sleep 0.1
+done
+[ -n "$disk" ] || { echo "mount-state: no disk with serial mapperd-state" >&2; exit 1; }
+mkdir -p /persist
+mount "$disk" /persist
+mkdir -p /persist/etc-mapperd /persist/srv /etc/mapperd /srv/mapperd
+mount --bind /persist/etc-mapperd /etc/mapperd
+mount --bind /persist/srv /srv/mapperd
+if [ -f /persist/fstab ]; then
+  cat /persist/fstab >>/etc/fstab
+fi
+if [ -f /persist/shift-loops ]; then
+  for i in 1 2 3; do
+    [ -f "/persist/dummy$i.img" ] || truncate -s 1M "/persist/dummy$i.img"
+    losetup -f "/persist/dummy$i.img"
+  done
+fi

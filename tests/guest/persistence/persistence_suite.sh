@@ -1,0 +1,34 @@
+#!/bin/bash
+# Boots the guest twice (systemd as PID 1, mapperd installed and enabled) on one persistent disk:
+#   boot 1 (first_boot.sh): loops attached through mapperctl, the tutorial's maps, a snapshot, a
+#     filesystem with an /etc/fstab line, a map on a loop mapperd does not own; expected tables
+#     and checksums written to the disk;
+#   boot 2 (second_boot.sh), with other loop devices taken first so the numbers change: all of it
+#     is back (restored before local filesystems, the filesystem mounted by systemd), the map on
+#     the foreign loop waits and comes up when the loop is attached by hand, kill -9 in the
+#     middle of operations, a corrupt definition.
+# Usage: persistence_suite.sh BUILD_DIR
+set -euo pipefail
+
+here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+build=$(cd "${1:?usage: persistence_suite.sh BUILD_DIR}" && pwd)
+work=$build/tests/guest/persistence/work
+rm -rf "$work"
+mkdir -p "$work"
+truncate -s 768M "$work/state.img"
+mkfs.ext4 -q -F -L mapperd-state "$work/state.img"
+
+boot() { # SCRIPT
+  "$root/tests/rig/guest-run" --systemd --timeout 900 \
+    --disk "$work/state.img:mapperd-state" \
+    --setup "$build/tests/guest/daemon/install-mapperd.sh" \
+    --setup "$here/mount-state.sh" \
+    -- bash "$here/$1" "$here/../lib/checks.sh"
+}
+
+echo "== boot 1"
+boot first_boot.sh
+echo
+echo "== boot 2"
+boot second_boot.sh

@@ -1,0 +1,106 @@
+#!/bin/bash
+# Boot 2 of the persistence suite (see persistence_suite.sh). Usage: second_boot.sh CHECKS_LIB
+set -uo pipefail
+# shellcheck source=../lib/checks.sh
+source "$1"
+source "$(dirname "$0")/map_facts.sh"
+
+section "restored at boot, before local filesystems"
+expect_eq "mapperd-restore.service ran" "$(systemctl is-active mapperd-restore.service)" active
+expect_true "mapperd answers on the bus" wait_for_mapperd
+restore_line=$(journalctl -b -u mapperd-restore.service -o cat | grep '^restore:' | tail -n1)
+expect_match "the restore logged what it did and how long it took" "$restore_line" 'took [0-9]+ ms'
+echo "# $restore_line"
+expect_eq "systemd mounted fsmap from /etc/fstab" "$(findmnt -n -o SOURCE /mnt/fsmap)" /dev/mapper/fsmap
+expect_eq "the file written on boot 1 reads back" "$(cat /mnt/fsmap/hello.txt 2>&1)" "written on boot 1"
+expect_true "fsmap was up before local-fs.target" \
+  bash -c "systemctl show -p ActiveEnterTimestampMonotonic --value mapperd-restore.service | \
+           xargs test \$(systemctl show -p ActiveEnterTimestampMonotonic --value local-fs.target) -gt"
+
+section "the same maps on other loop numbers"
+now_a=$(loop_of "$DATA/a.img")
+expect_true "a.img is bound again" test -n "$now_a"
+expect_false "on another loop number than on boot 1 ($(cat "$EXPECTED/a.loop"))" test "$now_a" = "$(cat "$EXPECTED/a.loop")"
+for map in twoasone snap striped fsmap; do
+  expect_eq "$map: same table (devices by what they are)" "$(stable_table "$map")" "$(cat "$EXPECTED/$map.table")"
+done
+for map in twoasone snap striped; do
+  expect_eq "$map: same data" "$(checksum "$map")" "$(cat "$EXPECTED/$map.sum")"
+done
+expect_eq "the snapshot still shows the old data" "$(checksum snap)" "$(cat "$EXPECTED/twoasone.before")"
+expect_false "the transient map did not come back" dmsetup info scratch
+expect_match "mapperctl ls shows the maps as persistent" "$(mapperctl --json ls)" '"persistent": *true'
+
+section "a map waits for a device, and comes up when it appears"
+expect_false "late is not in the kernel" dmsetup info late
+expect_match "late is pending" "$(mapperctl --json info late 2>&1)" '"state": *"pending"'
+expect_match "definitions says what late waits for" "$(mapperctl definitions 2>&1)" 'late.*late\.img'
+attached=$(losetup -f --show "$DATA/late.img")
+expect_true "late came up by itself after losetup $attached" wait_for "dmsetup info late" 30
+expect_true "late is active" wait_for "$MAPPERCTL --json info late | grep -q '\"state\": *\"active\"'" 10
+expect_eq "late: same data on $attached" "$(checksum late)" "$(cat "$EXPECTED/late.sum")"
+expect_eq "late: same table" "$(stable_table late)" "$(cat "$EXPECTED/late.table")"
+
+section "kill -9 in the middle of operations"
+definitions_before=$(ls /etc/mapperd/maps | sort)
+main_pid() { systemctl show -p MainPID --value mapperd.service; }
+# Kills mapperd as soon as an operation has written its intent, then waits for systemd to
+# restart it (Restart=on-failure).
+kill_mid_operation() {
+  local pid
+  timeout 30 bash -c 'until compgen -G "/run/mapperd/operations/*" >/dev/null; do :; done'
+  pid=$(main_pid)
+  kill -9 "$pid"
+  wait_for "test \"\$(systemctl show -p MainPID --value mapperd.service)\" != $pid" 30
+  wait_for_mapperd
+}
+consistent() { # NAME: in the kernel with a definition, or in neither
+  local in_kernel=no stored=no
+  dmsetup info "$1" >/dev/null 2>&1 && in_kernel=yes
+  [ -e "/etc/mapperd/maps/$1.json" ] && stored=yes
+  [ "$in_kernel" = "$stored" ]
+}
+origin_consistent() { # NAME: layered (snapshot-origin) in the kernel exactly when stored so
+  local running=plain stored=plain
+  [ "$(dmsetup table "$1" | awk '{print $3}')" = snapshot-origin ] && running=layered
+  grep -q snapshot-origin "/etc/mapperd/maps/$1.json" && stored=layered
+  [ "$running" = "$stored" ]
+}
+for i in 1 2 3; do
+  loop=$(loop_of "$DATA/cow$((i + 1)).img")
+  echo "0 $(blockdev --getsz "$loop") linear $loop 0" | mapperctl create "killed$i" >/dev/null 2>&1 &
+  kill_mid_operation
+  wait
+  expect_true "create killed$i: map and definition agree" consistent "killed$i"
+done
+for i in 1 2; do
+  mapperctl snapshot striped "ksnap$i" "$(loop_of "$DATA/cow5.img")" --chunk-size 8 >/dev/null 2>&1 &
+  kill_mid_operation
+  wait
+  expect_true "snapshot ksnap$i: map and definition agree" consistent "ksnap$i"
+  expect_true "snapshot ksnap$i: the origin's table and its definition agree" origin_consistent striped
+  mapperctl remove "ksnap$i" >/dev/null 2>&1
+done
+journalctl -b -u mapperd.service -o cat | grep 'interrupted operation' | sed 's/^/# /'
+expect_eq "nothing is left suspended" "$(dmsetup info -c --noheadings -o name,attr | awk '$2 ~ /s/')" ""
+expect_eq "no operation is left in flight" "$(ls /run/mapperd/operations 2>/dev/null)" ""
+for name in $definitions_before; do
+  expect_true "definition $name survived" test -e "/etc/mapperd/maps/$name"
+done
+expect_eq "striped still has its data" "$(checksum striped)" "$(cat "$EXPECTED/striped.sum")"
+
+section "a corrupt definition"
+expect_true "stop mapperd" systemctl stop mapperd.service
+expect_true "remove striped behind mapperd's back" dmsetup remove striped
+echo '{ "format": 1, "kind": "map", "name": ' >/etc/mapperd/maps/striped.json
+expect_true "restore again" systemctl restart mapperd-restore.service
+log=$(journalctl -b -u mapperd-restore.service -o cat | grep striped.json)
+expect_match "the journal names the file and why" "$log" 'striped\.json.*(JSON|parse|corrupt|truncated)'
+expect_true "the file is set aside" bash -c "ls -R /etc/mapperd/quarantine | grep -q striped"
+expect_false "and no longer where definitions are read" test -e /etc/mapperd/maps/striped.json
+expect_true "mapperd starts" systemctl start mapperd.service
+expect_true "mapperd answers on the bus" wait_for_mapperd
+for map in twoasone snap fsmap late; do
+  expect_true "$map is still up" dmsetup info "$map"
+done
+finish_checks
