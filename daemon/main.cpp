@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -29,6 +31,10 @@
 #include "log/journal_log.h"
 #include "loop/event_loop.h"
 #include "model/error.h"
+#include "real_storage.h"
+#include "restore_log.h"
+#include "loop/mount_table_watch.h"
+#include "udev/block_device_events.h"
 #include "udev/device_mapper_events.h"
 #include "udev/udev_activity_monitor.h"
 
@@ -36,18 +42,35 @@ namespace mapperd {
 namespace {
 
 constexpr std::string_view kUsage =
-    "Usage: mapperd [--bus-address ADDRESS]\n"
+    "Usage: mapperd [--bus-address ADDRESS] [--kernel-timeout SECONDS] [DIRECTORIES]\n"
+    "       mapperd --restore [DIRECTORIES]\n"
     "\n"
     "The device-mapper daemon: owns the kernel's device-mapper maps and serves them on the D-Bus\n"
-    "system bus as org.mapperd.Mapper1. Normally started by systemd (mapperd.service).\n"
+    "system bus as org.mapperd.Mapper1. Normally started by systemd (mapperd.service); at boot\n"
+    "mapperd-restore.service runs 'mapperd --restore' before local filesystems are mounted.\n"
     "\n"
     "  --bus-address ADDRESS  serve on the bus at ADDRESS instead of the system bus\n"
     "                         (DBUS_SYSTEM_BUS_ADDRESS is honoured as well)\n"
+    "  --restore              bind the stored loops and make the stored maps whose devices are\n"
+    "                         there, then exit (no bus); the daemon makes the others when their\n"
+    "                         devices appear\n"
+    "  --state-directory DIR  where definitions are stored (default: $CONFIGURATION_DIRECTORY,\n"
+    "                         else /etc/mapperd)\n"
+    "  --runtime-directory DIR  state kept across daemon restarts but not reboots (default:\n"
+    "                         $RUNTIME_DIRECTORY, else /run/mapperd)\n"
+    "  --kernel-timeout SECONDS  fail a device-mapper call with Error.TimedOut when it has not\n"
+    "                         returned after SECONDS (default 60); a blocked call goes on\n"
+    "                         running, and the calls queued behind it fail too\n"
     "  --help                 show this and exit\n"
     "  --version              show the version and exit\n";
 
 struct CommandLine {
   std::optional<std::string> bus_address;
+  std::optional<std::string> state_directory;
+  std::optional<std::string> runtime_directory;
+  bool restore = false;
+  std::chrono::seconds kernel_timeout{
+      std::chrono::duration_cast<std::chrono::seconds>(KernelThread::kDefaultJobDeadline)};
   bool help = false;
   bool version = false;
 };
@@ -61,10 +84,31 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv, std::string
       line.help = true;
     } else if (argument == "--version") {
       line.version = true;
+    } else if (argument == "--restore") {
+      line.restore = true;
+    } else if (argument == "--state-directory" && i + 1 < argc) {
+      line.state_directory = argv[++i];
+    } else if (argument == "--runtime-directory" && i + 1 < argc) {
+      line.runtime_directory = argv[++i];
     } else if (argument == "--bus-address" && i + 1 < argc) {
       line.bus_address = argv[++i];
     } else if (argument.starts_with("--bus-address=")) {
       line.bus_address = std::string(argument.substr(std::string_view("--bus-address=").size()));
+    } else if (argument == "--kernel-timeout" || argument.starts_with("--kernel-timeout=")) {
+      std::string_view value;
+      if (argument != "--kernel-timeout")
+        value = argument.substr(std::string_view("--kernel-timeout=").size());
+      else if (i + 1 < argc)
+        value = argv[++i];
+      unsigned long seconds = 0;
+      const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+      if (error != std::errc() || end != value.data() + value.size() || seconds == 0 ||
+          seconds > 86400) {
+        why = "--kernel-timeout needs a whole number of seconds from 1 to 86400, not '" +
+              std::string(value) + "'";
+        return std::nullopt;
+      }
+      line.kernel_timeout = std::chrono::seconds(seconds);
     } else {
       why = "unknown argument '" + std::string(argument) + "'";
       return std::nullopt;
@@ -142,6 +186,67 @@ std::unique_ptr<DeviceMapperEvents> watch_device_mapper_events(EventLoop& loop, 
   return events;
 }
 
+std::unique_ptr<BlockDeviceEvents> open_block_device_events(EventLog& log) {
+  try {
+    return std::make_unique<BlockDeviceEvents>();
+  } catch (const std::exception& e) {
+    log.write(LogLevel::Warning,
+              std::string("cannot follow udev's block device events (") + e.what() +
+                  "): pending maps come up only when mapperd restarts");
+    return nullptr;
+  }
+}
+
+std::unique_ptr<MountTableWatch> watch_mounts(EventLog& log) {
+  try {
+    return std::make_unique<MountTableWatch>();
+  } catch (const std::exception& e) {
+    log.write(LogLevel::Warning, std::string(e.what()) +
+                                     ": stored loops on filesystems mounted later wait for the "
+                                     "next device event");
+    return nullptr;
+  }
+}
+
+// What both modes run: the kernel thread with libdevmapper, the storage, and the engine over them.
+struct Core {
+  explicit Core(const CommandLine& line)
+      : kernel(
+            [this]() -> std::unique_ptr<KernelBackend> {
+              return std::make_unique<DmBackend>(udev_activity);
+            },
+            line.kernel_timeout),
+        storage(state_directory(line.state_directory), runtime_directory(line.runtime_directory),
+                block_devices),
+        engine(kernel, zero_device_start, &block_devices, storage.engine_storage()) {}
+
+  // Opened before the backend, so no udev event that completes a cookie can be missed.
+  UdevActivityMonitor udev_activity;
+  KernelThread kernel;
+  SysfsBlockDevices block_devices;
+  RealStorage storage;
+  Engine engine;
+};
+
+// mapperd --restore: the early boot step. Binds stored loops, makes stored maps whose devices
+// are there, recovers interrupted operations, logs it all, and exits; no bus (it does not run
+// yet). Maps still waiting are made by the daemon when their devices appear.
+int restore(const CommandLine& line, EventLog& log) {
+  Core core(line);
+  core.engine.set_report_sink(
+      [&log](const RestoreReport& report) { log_restore_report(log, report, true); });
+  EventLoop loop;
+  KernelThread& kernel = core.kernel;
+  loop.watch_fd(kernel.completion_fd(), POLLIN, [&kernel] { kernel.dispatch_completions(); });
+  std::optional<Outcome<Done>> started;
+  core.engine.start([&started](Outcome<Done> outcome) { started = std::move(outcome); });
+  loop.run_until([&] { return started.has_value(); }, std::chrono::hours(1));
+  if (!started)
+    throw Error(ErrorKind::TimedOut, "restore did not finish within an hour");
+  started->value_or_throw();
+  return 0;
+}
+
 void warn_if_udev_is_missing(EventLog& log) {
   // The file libudev and libdevmapper look for to decide whether udev runs.
   if (std::filesystem::exists("/run/udev/control"))
@@ -156,14 +261,25 @@ int serve(const CommandLine& line, EventLog& log) {
   warn_if_udev_is_missing(log);
 
   notify("STATUS=Opening device-mapper");
-  // Opened before the backend, so no udev event that completes a cookie can be missed.
-  UdevActivityMonitor udev_activity;
-  KernelThread kernel([&udev_activity]() -> std::unique_ptr<KernelBackend> {
-    return std::make_unique<DmBackend>(udev_activity);
+  Core core(line);
+  KernelThread& kernel = core.kernel;
+  Engine& engine = core.engine;
+  // Opened before the engine's first look at the devices (start), so no device that appears in
+  // between is missed (BlockDeviceEvents' contract).
+  std::unique_ptr<BlockDeviceEvents> block_events = open_block_device_events(log);
+  bool started_up = false;
+  engine.set_report_sink([&log, &started_up](const RestoreReport& report) {
+    log_restore_report(log, report, !started_up);
   });
-
-  SysfsBlockDevices block_devices;
-  Engine engine(kernel, zero_device_start, &block_devices);
+  // A call that timed out and returned after all may have changed a map: read them again.
+  kernel.on_late_return([&log, &engine](const std::string& what, std::chrono::milliseconds took,
+                                        std::exception_ptr error) {
+    log.write(LogLevel::Warning, "device-mapper returned from " + what + " after " +
+                                     std::to_string(took.count() / 1000) +
+                                     " s, after its caller was told TimedOut; its result (" +
+                                     (error ? describe(error) : "success") + ") was dropped");
+    engine.request_rescan([](Outcome<Done>) {});
+  });
   std::unique_ptr<sdbus::IConnection> connection = connect(line);
   bus::PolkitAuthorizer authorizer(*connection);
   bus::BusService service(*connection, bus::BusServices{engine, authorizer, log});
@@ -190,6 +306,22 @@ int serve(const CommandLine& line, EventLog& log) {
   // read is seen by a rescan, never lost between the two.
   const std::unique_ptr<DeviceMapperEvents> device_mapper_events =
       watch_device_mapper_events(loop, engine, log);
+  // A device appearing may complete a pending map, one vanishing degrades the maps on it, and a
+  // mount may bring the backing file of a stored loop.
+  if (block_events) {
+    loop.watch_fd(block_events->fd(), POLLIN, [&engine, &block_events] {
+      const BlockDeviceEventBatch batch = block_events->drain();
+      if (!batch.events.empty() || batch.overflowed)
+        engine.request_restore();
+    });
+  }
+  std::unique_ptr<MountTableWatch> mounts = watch_mounts(log);
+  if (mounts) {
+    loop.watch_fd(mounts->fd(), POLLPRI, [&engine, &mounts] {
+      mounts->acknowledge();
+      engine.request_restore();
+    });
+  }
   notify("STATUS=Reading the kernel's maps");
   std::optional<Outcome<Done>> started;
   engine.start([&started](Outcome<Done> outcome) { started = std::move(outcome); });
@@ -209,6 +341,7 @@ int serve(const CommandLine& line, EventLog& log) {
   const std::string summary = "Serving " + std::to_string(engine.catalog().visible().size()) +
                               " maps (" + std::to_string(ours) + " ours), device-mapper " +
                               engine.driver_version();
+  started_up = true;
   log.write(LogLevel::Info, "mapperd " MAPPERD_VERSION " started: " + summary);
   notify("READY=1\nSTATUS=" + summary);
 
@@ -241,7 +374,7 @@ int main(int argc, char** argv) {
 
   JournalLog log;
   try {
-    return serve(*line, log);
+    return line->restore ? restore(*line, log) : serve(*line, log);
   } catch (const std::exception& e) {
     // The one place a fatal error is told: the journal, the unit's status, and a terminal.
     log.write(LogLevel::Error, std::string("mapperd cannot run: ") + e.what());

@@ -44,6 +44,18 @@ struct StartResult {
   std::vector<TargetVersion> targets;
 };
 
+bool is_timed_out(const std::exception_ptr& error) {
+  if (!error)
+    return false;
+  try {
+    std::rethrow_exception(error);
+  } catch (const Error& e) {
+    return e.kind() == ErrorKind::TimedOut;
+  } catch (...) {
+    return false;
+  }
+}
+
 // A stored map waiting for its devices exists only as a definition: nothing to act on yet.
 void require_running(const MapRecord& record, std::string_view operation) {
   if (record.device == DeviceNumber{}) {
@@ -119,30 +131,31 @@ std::string describe(const QuarantinedFile& file) {
 }  // namespace
 
 void Engine::restore_pass(bool at_start, Completion<Done> done) {
-  // Later passes work on the main thread's copy, minus maps deactivated until the next boot and
-  // loops that are not waiting for their file.
-  std::vector<MapDefinition> maps;
+  // Every stored map is locked: an operation on one of them (a remove in flight) finishes first,
+  // and the pass works on the definitions as that operation left them.
   std::vector<std::string> names;
-  for (const auto& [name, definition] : definitions_) {
-    const auto facts = facts_.find(definition.uuid);
-    if (facts != facts_.end() && facts->second.deactivated)
-      continue;
-    maps.push_back(definition);
+  for (const auto& [name, definition] : definitions_)
     names.push_back(name);
-  }
-  std::vector<LoopDefinition> loops;
-  for (const LoopDefinition& loop : loop_definitions_) {
-    const bool bound = std::any_of(loops_.begin(), loops_.end(), [&](const auto& entry) {
-      return entry.second.backing.file == loop.backing.file &&
-             entry.second.backing.offset == loop.backing.offset;
-    });
-    if (!bound && waiting_loop_files_.contains(loop.backing.file))
-      loops.push_back(loop);
-  }
   names.push_back(kLoopsLock);
-  operations_.run(std::move(names), [this, at_start, maps = std::move(maps),
-                                     loops = std::move(loops),
+  operations_.run(std::move(names), [this, at_start,
                                      done = std::move(done)](OperationQueue::Ticket ticket) {
+    // Later passes work on the main thread's copy, minus maps deactivated until the next boot
+    // and loops that are not waiting for their file.
+    std::vector<MapDefinition> maps;
+    for (const auto& [name, definition] : definitions_) {
+      const auto facts = facts_.find(definition.uuid);
+      if (facts == facts_.end() || !facts->second.deactivated)
+        maps.push_back(definition);
+    }
+    std::vector<LoopDefinition> loops;
+    for (const LoopDefinition& loop : loop_definitions_) {
+      const bool bound = std::any_of(loops_.begin(), loops_.end(), [&](const auto& entry) {
+        return entry.second.backing.file == loop.backing.file &&
+               entry.second.backing.offset == loop.backing.offset;
+      });
+      if (!bound && waiting_loop_files_.contains(loop.backing.file))
+        loops.push_back(loop);
+    }
     auto result = std::make_shared<RestoreResult>();
     kernel_.submit(
         [this, at_start, maps, loops, result](KernelBackend& kernel) {
@@ -425,6 +438,12 @@ void Engine::run_operation(std::vector<std::string> names, std::function<KernelW
           result->maps = read_all_maps(kernel);
         },
         [this, result, ticket, done](std::exception_ptr read_error) {
+          if (is_timed_out(read_error)) {
+            // The job still runs on the blocked kernel thread and owns `result` until it
+            // returns; what it changes is read by the rescan that follows its late return.
+            operations_.finish(ticket);
+            return done(Outcome<T>::failure(read_error));
+          }
           apply(result->delta);
           if (!read_error)
             apply(result->maps);

@@ -138,7 +138,8 @@ echo "0 $(blockdev --getsize /dev/loop1) linear /dev/loop1 0" | mapperctl create
 expect_equal "echo TABLE | mapperctl create new_name succeeds" "$?" 0
 expect_equal "the kernel has new_name's table" "$(table_of new_name)" "0 $SIZE1 linear 7:1 0"
 expect_equal "mapperctl table new_name prints what dmsetup table prints" "$(mapperctl table new_name)" "$(table_of new_name)"
-expect_equal "mapperctl ls prints what dmsetup ls prints" "$(mapperctl ls)" "$(dmsetup ls)"
+expect_equal "mapperctl ls prints what dmsetup ls prints, then whether it is stored" "$(mapperctl ls | awk '{print $1, $2}')" "$(dmsetup ls | awk '{print $1, $2}')"
+expect_equal "mapperctl ls says new_name is stored" "$(mapperctl ls | awk '$1 == "new_name" {print $3}')" persistent
 expect_equal "/dev/mapper/new_name is as big as loop1" "$(blockdev --getsize /dev/mapper/new_name)" "$SIZE1"
 expect_bytes_land "a block written to new_name lands on loop1" /dev/mapper/new_name 100 /dev/loop1 100
 info=$(mapperctl info new_name --json)
@@ -192,7 +193,7 @@ expect_equal "the kernel has oneahalf's table" "$(table_of oneahalf)" \
 expect_bytes_land "halfdisk starts at loop1's start" /dev/mapper/halfdisk 0 /dev/loop1 0
 expect_bytes_land "oneahalf starts in the middle of loop1" /dev/mapper/oneahalf 0 /dev/loop1 "$HALF"
 expect_bytes_land "oneahalf continues on loop2" /dev/mapper/oneahalf $((REST + 3)) /dev/loop2 3
-expect_equal "mapperctl ls lists both, as dmsetup ls does" "$(mapperctl ls)" "$(dmsetup ls)"
+expect_equal "mapperctl ls lists both, as dmsetup ls does" "$(mapperctl ls | awk '{print $1, $2}')" "$(dmsetup ls | awk '{print $1, $2}')"
 expect_equal "mapperctl table lists every map's lines with its name" "$(mapperctl table)" "$(dmsetup table)"
 expect_status "mapperctl remove halfdisk oneahalf removes both" 0 mapperctl remove halfdisk oneahalf
 expect_gone halfdisk

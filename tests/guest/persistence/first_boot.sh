@@ -53,12 +53,22 @@ late=$(losetup -f --show "$DATA/late.img")
 echo "0 $(blockdev --getsz "$late") linear $late 0" | expect_true "create late" mapperctl create late
 dd if=/dev/urandom of=/dev/mapper/late bs=1M count=16 oflag=direct status=none
 
+section "a stored loop on a filesystem that is not in fstab"
+mkdir -p /mnt/later
+expect_true "mount the later disk" mount "$(disk_with_serial mapperd-later)" /mnt/later
+truncate -s 16M /mnt/later/data.img
+onlater_loop=$(mapperctl loop attach /mnt/later/data.img 2>&1)
+expect_match "loop attach /mnt/later/data.img" "$onlater_loop" '^/dev/loop[0-9]+$'
+echo "0 $(blockdev --getsz "$onlater_loop") linear $onlater_loop 0" |
+  expect_true "create onlater" mapperctl create onlater
+dd if=/dev/urandom of=/dev/mapper/onlater bs=1M count=16 oflag=direct status=none
+
 section "what boot 2 must find"
 for map in twoasone snap striped fsmap late; do
   stable_table "$map" >"$EXPECTED/$map.table"
   expect_true "$map is stored" test -s "/etc/mapperd/maps/$map.json"
 done
-for map in twoasone snap striped late; do
+for map in twoasone snap striped late onlater; do
   checksum "$map" >"$EXPECTED/$map.sum"
 done
 expect_false "the transient map is not stored" test -e /etc/mapperd/maps/scratch.json

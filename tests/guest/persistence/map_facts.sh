@@ -50,3 +50,11 @@ wait_for() {
 wait_for_mapperd() {
   wait_for "busctl get-property org.mapperd.Mapper1 /org/mapperd/Mapper1 org.mapperd.Mapper1.Manager Version" 60
 }
+
+# The /dev/vdX whose virtio serial is $1.
+disk_with_serial() {
+  local block
+  for block in /sys/block/vd*; do
+    [ "$(cat "$block/serial" 2>/dev/null)" = "$1" ] && echo "/dev/${block##*/}"
+  done
+}

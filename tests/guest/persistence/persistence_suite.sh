@@ -6,7 +6,8 @@
 #   boot 2 (second_boot.sh), with other loop devices taken first so the numbers change: all of it
 #     is back (restored before local filesystems, the filesystem mounted by systemd), the map on
 #     the foreign loop waits and comes up when the loop is attached by hand, kill -9 in the
-#     middle of operations, a corrupt definition.
+#     middle of operations, a stored loop whose filesystem is mounted late, a disk that vanishes
+#     under a map, a corrupt definition.
 # Usage: persistence_suite.sh BUILD_DIR
 set -euo pipefail
 
@@ -18,10 +19,14 @@ rm -rf "$work"
 mkdir -p "$work"
 truncate -s 768M "$work/state.img"
 mkfs.ext4 -q -F -L mapperd-state "$work/state.img"
+# A filesystem that is not in /etc/fstab: mounted by hand, late, on the second boot.
+truncate -s 64M "$work/later.img"
+mkfs.ext4 -q -F -L mapperd-later "$work/later.img"
 
 boot() { # SCRIPT
   "$root/tests/rig/guest-run" --systemd --timeout 900 \
     --disk "$work/state.img:mapperd-state" \
+    --disk "$work/later.img:mapperd-later" \
     --setup "$build/tests/guest/daemon/install-mapperd.sh" \
     --setup "$here/mount-state.sh" \
     -- bash "$here/$1" "$here/../lib/checks.sh"

@@ -36,10 +36,31 @@ expect_false "late is not in the kernel" dmsetup info late
 expect_match "late is pending" "$(mapperctl --json info late 2>&1)" '"state": *"pending"'
 expect_match "definitions says what late waits for" "$(mapperctl definitions 2>&1)" 'late.*late\.img'
 attached=$(losetup -f --show "$DATA/late.img")
-expect_true "late came up by itself after losetup $attached" wait_for "dmsetup info late" 30
+expect_true "late came up by itself after losetup $attached" wait_for "test -b /dev/mapper/late" 30
 expect_true "late is active" wait_for "$MAPPERCTL --json info late | grep -q '\"state\": *\"active\"'" 10
 expect_eq "late: same data on $attached" "$(checksum late)" "$(cat "$EXPECTED/late.sum")"
 expect_eq "late: same table" "$(stable_table late)" "$(cat "$EXPECTED/late.table")"
+
+section "a stored loop waits for its filesystem, and the map on it follows"
+expect_false "onlater is not in the kernel" dmsetup info onlater
+expect_match "onlater waits for its loop's file" "$(mapperctl definitions 2>&1)" 'onlater.*pending'
+mkdir -p /mnt/later
+expect_true "mount the later disk by hand" mount "$(disk_with_serial mapperd-later)" /mnt/later
+expect_true "the loop is bound again and onlater came up by itself" wait_for "test -b /dev/mapper/onlater" 30
+expect_eq "onlater: same data" "$(checksum onlater)" "$(cat "$EXPECTED/onlater.sum")"
+
+section "a disk vanishes under an active map"
+expect_true "a SCSI disk appears (scsi_debug)" modprobe scsi_debug dev_size_mb=8
+expect_true "udev made its by-id link" wait_for "ls /dev/disk/by-id/scsi-* | grep -v part" 30
+disk=$(readlink -f "$(ls /dev/disk/by-id/scsi-* | head -n1)")
+echo "0 $(blockdev --getsz "$disk") linear $disk 0" | expect_true "create ondisk on $disk" mapperctl create ondisk
+expect_match "ondisk is stored with the disk's serial" "$(cat /etc/mapperd/maps/ondisk.json)" '"serial"'
+echo 1 >"/sys/block/${disk##*/}/device/delete"
+expect_true "ondisk is marked degraded" \
+  wait_for "$MAPPERCTL --json info ondisk | grep -q '\"state\": *\"degraded\"'" 30
+expect_match "and names the missing device" "$(mapperctl --json info ondisk)" '"missing_devices": *\[ *"[0-9]+:[0-9]+"'
+expect_true "nothing was removed behind the user's back" dmsetup info ondisk
+expect_true "the user removes it" mapperctl remove ondisk
 
 section "kill -9 in the middle of operations"
 definitions_before=$(ls /etc/mapperd/maps | sort)
@@ -100,7 +121,7 @@ expect_true "the file is set aside" bash -c "ls -R /etc/mapperd/quarantine | gre
 expect_false "and no longer where definitions are read" test -e /etc/mapperd/maps/striped.json
 expect_true "mapperd starts" systemctl start mapperd.service
 expect_true "mapperd answers on the bus" wait_for_mapperd
-for map in twoasone snap fsmap late; do
+for map in twoasone snap fsmap late onlater; do
   expect_true "$map is still up" dmsetup info "$map"
 done
 finish_checks

@@ -307,3 +307,26 @@ TEST_F(AStoredLoop, WhoseFileIsMissingWaitsForIt) {
 
 }  // namespace
 }  // namespace mapperd::testing
+
+namespace mapperd::testing {
+namespace {
+
+class ARemovedMap : public PersistenceFixture {
+ protected:
+  void SetUp() override { start(); }
+};
+
+TEST_F(ARemovedMap, IsNotBroughtBackByARestorePassThatTheRemovalTriggered) {
+  create({.name = "gone", .table = "0 8 zero\n"});
+  std::optional<Outcome<Done>> removed;
+  engine().remove_map({.name = "gone"}, into(removed));
+  // The removal's own udev event asks for a pass while the removal still runs.
+  engine().request_restore();
+  wait_for(removed).value_or_throw();
+  restore_now();
+  EXPECT_THAT(kernel_map_names(), ::testing::Not(::testing::Contains("gone")));
+  EXPECT_EQ(engine().catalog().find("gone"), nullptr);
+}
+
+}  // namespace
+}  // namespace mapperd::testing

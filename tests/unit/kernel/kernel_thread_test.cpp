@@ -7,7 +7,9 @@
 #include <poll.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <future>
+#include <mutex>
 #include <thread>
 
 #include "fakes/fake_kernel_backend.h"
@@ -16,6 +18,7 @@ namespace mapperd {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 bool readable(int fd, std::chrono::milliseconds timeout) {
   pollfd p{fd, POLLIN, 0};
@@ -160,6 +163,227 @@ TEST(AKernelThreadWhoseFactoryMakesNothing, RefusesToStart) {
     FAIL() << "the constructor should have thrown";
   } catch (const Error& error) {
     EXPECT_EQ(error.kind(), ErrorKind::Failed);
+  }
+}
+
+// ---- deadlines ------------------------------------------------------------------------------
+
+// Holds whoever calls pass() until open(): the I/O below a suspended device.
+class Gate {
+ public:
+  void pass() {
+    std::unique_lock lock(mutex_);
+    entered_ = true;
+    changed_.notify_all();
+    changed_.wait(lock, [this] { return open_; });
+  }
+  void open() {
+    std::lock_guard lock(mutex_);
+    open_ = true;
+    changed_.notify_all();
+  }
+  void wait_until_entered() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return entered_; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool entered_ = false;
+  bool open_ = false;
+};
+
+// The fake kernel, except that suspend() blocks until the gate opens, as a suspend that flushes
+// I/O to a device that is itself suspended does. Everything else is the fake's.
+class StuckSuspendBackend final : public KernelBackend {
+ public:
+  explicit StuckSuspendBackend(Gate& gate) : gate_(gate) {
+    fake_.add_block_device({7, 1}, Sectors(8192));
+  }
+
+  std::string driver_version() override { return fake_.driver_version(); }
+  std::vector<TargetVersion> targets() override { return fake_.targets(); }
+  std::vector<MapListing> list() override { return fake_.list(); }
+  std::optional<MapInfo> info(std::string_view name) override { return fake_.info(name); }
+  std::vector<TargetLine> table(std::string_view name) override { return fake_.table(name); }
+  std::vector<TargetLine> status(std::string_view name) override { return fake_.status(name); }
+  std::vector<DeviceNumber> dependencies(std::string_view name) override {
+    return fake_.dependencies(name);
+  }
+  MapInfo create(const CreateRequest& request) override { return fake_.create(request); }
+  void load(std::string_view name, const std::vector<TargetLine>& table) override {
+    fake_.load(name, table);
+  }
+  void clear_inactive(std::string_view name) override { fake_.clear_inactive(name); }
+  void reload(std::string_view name, const std::vector<TargetLine>& table) override {
+    fake_.reload(name, table);
+  }
+  void suspend(std::string_view name, bool noflush) override {
+    gate_.pass();
+    fake_.suspend(name, noflush);
+  }
+  void resume(std::string_view name) override { fake_.resume(name); }
+  void remove(std::string_view name, const RemoveOptions& options) override {
+    fake_.remove(name, options);
+  }
+  void rename(std::string_view name, std::string_view new_name) override {
+    fake_.rename(name, new_name);
+  }
+  std::string message(std::string_view name, Sectors sector, std::string_view text) override {
+    return fake_.message(name, sector, text);
+  }
+  std::uint32_t wait_event(std::string_view name, std::uint32_t event_number) override {
+    return fake_.wait_event(name, event_number);
+  }
+
+ private:
+  Gate& gate_;
+  FakeKernelBackend fake_;
+};
+
+// What a job's `done` was given, once dispatched.
+struct DoneCall {
+  bool done = false;
+  int calls = 0;
+  std::exception_ptr error;
+  Error error_or_fail() const {
+    try {
+      if (error)
+        std::rethrow_exception(error);
+    } catch (const Error& e) {
+      return e;
+    }
+    return Error(ErrorKind::Failed, "(no mapperd::Error)");
+  }
+};
+
+class AKernelThreadWithADeadline : public ::testing::Test {
+ protected:
+  static constexpr std::chrono::milliseconds kDeadline{100};
+
+  AKernelThreadWithADeadline()
+      : thread_([this] { return std::make_unique<StuckSuspendBackend>(gate_); }, kDeadline) {
+    thread_.submit(
+        [](KernelBackend& kernel) {
+          kernel.create({"upper", "", {{Sectors(0), Sectors(8192), "linear", "7:1 0"}}, false});
+        },
+        [](std::exception_ptr) {});
+    thread_.on_late_return(
+        [this](const std::string& what, std::chrono::milliseconds, std::exception_ptr error) {
+          late_.push_back(what);
+          late_errors_.push_back(error);
+        });
+  }
+  // Whatever a test did, the blocked call returns before the thread is joined.
+  ~AKernelThreadWithADeadline() override { gate_.open(); }
+
+  KernelThread::Done record(DoneCall& outcome) {
+    return [&outcome](std::exception_ptr error) {
+      outcome.done = true;
+      ++outcome.calls;
+      outcome.error = error;
+    };
+  }
+  // Dispatches as the event loop does, each time the descriptor polls readable, until `until`
+  // holds; false when ten seconds pass without it.
+  bool dispatch_until(const std::function<bool()>& until) {
+    while (!until()) {
+      if (!readable(thread_.completion_fd(), std::chrono::seconds(10)))
+        return false;
+      thread_.dispatch_completions();
+    }
+    return true;
+  }
+  void submit_stuck_suspend(DoneCall& outcome) {
+    thread_.submit(
+        "suspend upper", [](KernelBackend& kernel) { kernel.suspend("upper", false); },
+        record(outcome));
+  }
+
+  Gate gate_;
+  KernelThread thread_;
+  std::vector<std::string> late_;
+  std::vector<std::exception_ptr> late_errors_;
+};
+
+TEST_F(AKernelThreadWithADeadline, TellsTheCallerOfABlockedCallThatTheKernelIsBlocked) {
+  DoneCall suspend;
+  submit_stuck_suspend(suspend);
+  ASSERT_TRUE(dispatch_until([&] { return suspend.done; }));
+  const Error error = suspend.error_or_fail();
+  EXPECT_EQ(error.kind(), ErrorKind::TimedOut);
+  EXPECT_THAT(error.what(), HasSubstr("has not returned from suspend upper in 0.1 s"));
+  EXPECT_THAT(error.what(), HasSubstr("dmsetup resume"));
+}
+
+TEST_F(AKernelThreadWithADeadline, FailsTheJobsQueuedBehindABlockedCallNamingItAndNeverRunsThem) {
+  DoneCall suspend;
+  DoneCall behind;
+  bool ran = false;
+  submit_stuck_suspend(suspend);
+  thread_.submit([&ran](KernelBackend&) { ran = true; }, record(behind));
+  ASSERT_TRUE(dispatch_until([&] { return suspend.done && behind.done; }));
+  const Error error = behind.error_or_fail();
+  EXPECT_EQ(error.kind(), ErrorKind::TimedOut);
+  EXPECT_THAT(error.what(), HasSubstr("not run"));
+  EXPECT_THAT(error.what(), HasSubstr("behind suspend upper"));
+
+  gate_.open();
+  ASSERT_TRUE(dispatch_until([&] { return !late_.empty(); }));
+  EXPECT_FALSE(ran);
+}
+
+TEST_F(AKernelThreadWithADeadline, DropsTheResultOfABlockedCallThatReturnsLateAndReportsIt) {
+  DoneCall suspend;
+  submit_stuck_suspend(suspend);
+  ASSERT_TRUE(dispatch_until([&] { return suspend.done; }));
+  gate_.open();
+  ASSERT_TRUE(dispatch_until([&] { return !late_.empty(); }));
+  EXPECT_EQ(suspend.calls, 1);
+  EXPECT_THAT(late_, ElementsAre("suspend upper"));
+  EXPECT_EQ(late_errors_.front(), nullptr);
+}
+
+TEST_F(AKernelThreadWithADeadline, GoesOnWithNewJobsOnceTheBlockedCallReturns) {
+  DoneCall suspend;
+  submit_stuck_suspend(suspend);
+  ASSERT_TRUE(dispatch_until([&] { return suspend.done; }));
+  gate_.open();
+  ASSERT_TRUE(dispatch_until([&] { return !late_.empty(); }));
+
+  DoneCall info;
+  bool suspended = false;
+  thread_.submit(
+      [&suspended](KernelBackend& kernel) { suspended = kernel.info("upper")->suspended; },
+      record(info));
+  ASSERT_TRUE(dispatch_until([&] { return info.done; }));
+  EXPECT_EQ(info.error, nullptr);
+  EXPECT_TRUE(suspended) << "the late suspend took effect in the kernel";
+}
+
+TEST_F(AKernelThreadWithADeadline, NamesAJobSubmittedWithoutADescriptionByItsNumber) {
+  DoneCall suspend;
+  thread_.submit([](KernelBackend& kernel) { kernel.suspend("upper", false); }, record(suspend));
+  ASSERT_TRUE(dispatch_until([&] { return suspend.done; }));
+  EXPECT_THAT(suspend.error_or_fail().what(), HasSubstr("has not returned from kernel job 2"));
+}
+
+TEST_F(AKernelThreadWithADeadline, IsNotReadableOnceTheTimedOutCallerWasTold) {
+  DoneCall suspend;
+  submit_stuck_suspend(suspend);
+  gate_.wait_until_entered();
+  ASSERT_TRUE(dispatch_until([&] { return suspend.done; }));
+  EXPECT_FALSE(readable(thread_.completion_fd(), std::chrono::milliseconds(0)));
+}
+
+TEST(AKernelThreadGivenADeadlineOfZero, RefusesToStart) {
+  try {
+    KernelThread thread([] { return std::make_unique<FakeKernelBackend>(); },
+                        std::chrono::milliseconds(0));
+    FAIL() << "the constructor should have thrown";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::InvalidArgument);
   }
 }
 
