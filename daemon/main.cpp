@@ -30,10 +30,10 @@
 #include "kernel/sysfs_block_devices.h"
 #include "log/journal_log.h"
 #include "loop/event_loop.h"
+#include "loop/mount_table_watch.h"
 #include "model/error.h"
 #include "real_storage.h"
 #include "restore_log.h"
-#include "loop/mount_table_watch.h"
 #include "udev/block_device_events.h"
 #include "udev/device_mapper_events.h"
 #include "udev/udev_activity_monitor.h"
@@ -190,9 +190,9 @@ std::unique_ptr<BlockDeviceEvents> open_block_device_events(EventLog& log) {
   try {
     return std::make_unique<BlockDeviceEvents>();
   } catch (const std::exception& e) {
-    log.write(LogLevel::Warning,
-              std::string("cannot follow udev's block device events (") + e.what() +
-                  "): pending maps come up only when mapperd restarts");
+    log.write(LogLevel::Warning, std::string("cannot follow udev's block device events (") +
+                                     e.what() +
+                                     "): pending maps come up only when mapperd restarts");
     return nullptr;
   }
 }

@@ -31,8 +31,7 @@ void log_restore_report(EventLog& log, const RestoreReport& report, bool summary
   for (const std::string& failure : report.recovery_failures)
     log.write(LogLevel::Error, "interrupted operation not recovered: " + failure);
   for (const LoopRecord& loop : report.loops) {
-    log.write(LogLevel::Info,
-              loop.device_path() + " shows " + loop.backing.file + " (stored loop)",
+    log.write(LogLevel::Info, loop.device_path() + " shows " + loop.backing.file + " (stored loop)",
               loop_field(loop.backing.file));
   }
   for (const RestoreReport::Waiting& loop : report.waiting_loops) {
@@ -57,13 +56,12 @@ void log_restore_report(EventLog& log, const RestoreReport& report, bool summary
   for (const std::string& difference : report.differences)
     log.write(LogLevel::Warning, "stored and running differ: " + difference);
   if (summary) {
-    log.write(LogLevel::Info,
-              "restore: " + std::to_string(report.created.size()) + " maps made, " +
-                  std::to_string(report.adopted.size()) + " already running, " +
-                  std::to_string(report.pending.size()) + " waiting for devices, " +
-                  std::to_string(report.failed.size()) + " failed; " +
-                  std::to_string(report.loops.size()) + " loops bound; took " +
-                  std::to_string(report.took.count()) + " ms");
+    log.write(LogLevel::Info, "restore: " + std::to_string(report.created.size()) + " maps made, " +
+                                  std::to_string(report.adopted.size()) + " already running, " +
+                                  std::to_string(report.pending.size()) + " waiting for devices, " +
+                                  std::to_string(report.failed.size()) + " failed; " +
+                                  std::to_string(report.loops.size()) + " loops bound; took " +
+                                  std::to_string(report.took.count()) + " ms");
   }
 }
 

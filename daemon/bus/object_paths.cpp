@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "model/error.h"
+#include "model/loop_index.h"
 
 namespace mapperd::bus {
 namespace {
@@ -45,15 +46,7 @@ std::optional<std::uint32_t> loop_index_of(std::string_view path) {
   const std::string prefix = std::string(kLoopPathPrefix) + "/";
   if (!path.starts_with(prefix))
     return std::nullopt;
-  const std::string_view digits = path.substr(prefix.size());
-  // One canonical spelling per loop: "0", "12", never "012".
-  if (digits.empty() || (digits.size() > 1 && digits.front() == '0'))
-    return std::nullopt;
-  std::uint32_t index = 0;
-  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
-  if (error != std::errc() || end != digits.data() + digits.size())
-    return std::nullopt;
-  return index;
+  return parse_loop_index_digits(path.substr(prefix.size()));
 }
 
 }  // namespace mapperd::bus

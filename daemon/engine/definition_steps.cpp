@@ -60,8 +60,7 @@ std::vector<DeviceUse> identify_devices(const Table& table, const EngineStorage&
   return uses;
 }
 
-std::optional<MapDefinition> define_from_kernel(KernelBackend& kernel,
-                                                const EngineStorage& storage,
+std::optional<MapDefinition> define_from_kernel(KernelBackend& kernel, const EngineStorage& storage,
                                                 const std::string& name,
                                                 std::uint32_t created_by_uid) {
   const std::optional<MapInfo> info = kernel.info(name);
@@ -128,8 +127,8 @@ ResolvedTable resolve_definition(const MapDefinition& definition, const TableCon
         use = &candidate;
     }
     if (use == nullptr) {
-      throw Error(ErrorKind::InvalidTable, "the stored table of '" + definition.name +
-                                               "' names " + ref.text() +
+      throw Error(ErrorKind::InvalidTable, "the stored table of '" + definition.name + "' names " +
+                                               ref.text() +
                                                ", which its device list does not identify");
     }
     const std::optional<DeviceNumber> number = locate(use->identity);
@@ -140,8 +139,8 @@ ResolvedTable resolve_definition(const MapDefinition& definition, const TableCon
   }
   if (!resolved.missing.empty())
     return resolved;
-  resolved.lines = to_target_lines(
-      with_devices_replaced(table, [&now](const DeviceRef& ref) { return DeviceRef::of(now.at(ref.text())); }));
+  resolved.lines = to_target_lines(with_devices_replaced(
+      table, [&now](const DeviceRef& ref) { return DeviceRef::of(now.at(ref.text())); }));
   return resolved;
 }
 

@@ -29,8 +29,7 @@ std::string table_text(const std::vector<TargetLine>& lines);
 
 // The definition of the kernel's map `name` as it runs now: its live table (device numbers) with
 // every device identified. Nothing when the map does not exist.
-std::optional<MapDefinition> define_from_kernel(KernelBackend& kernel,
-                                                const EngineStorage& storage,
+std::optional<MapDefinition> define_from_kernel(KernelBackend& kernel, const EngineStorage& storage,
                                                 const std::string& name,
                                                 std::uint32_t created_by_uid);
 

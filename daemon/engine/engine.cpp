@@ -1,23 +1,24 @@
 #include "engine.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <memory>
 #include <set>
 #include <thread>
-#include <unistd.h>
 #include <utility>
 
-#include "kernel/kernel_table.h"
 #include "definition_steps.h"
+#include "kernel/kernel_table.h"
 #include "kernel_report.h"
 #include "loopdev/loop_devices.h"
-#include "recovery.h"
-#include "store/definition_store.h"
 #include "model/error.h"
 #include "model/names.h"
 #include "model/request_limits.h"
 #include "model/table_limits.h"
+#include "recovery.h"
+#include "store/definition_store.h"
 
 namespace mapperd {
 namespace {
@@ -137,106 +138,106 @@ void Engine::restore_pass(bool at_start, Completion<Done> done) {
   for (const auto& [name, definition] : definitions_)
     names.push_back(name);
   names.push_back(kLoopsLock);
-  operations_.run(std::move(names), [this, at_start,
-                                     done = std::move(done)](OperationQueue::Ticket ticket) {
-    // Later passes work on the main thread's copy, minus maps deactivated until the next boot
-    // and loops that are not waiting for their file.
-    std::vector<MapDefinition> maps;
-    for (const auto& [name, definition] : definitions_) {
-      const auto facts = facts_.find(definition.uuid);
-      if (facts == facts_.end() || !facts->second.deactivated)
-        maps.push_back(definition);
-    }
-    std::vector<LoopDefinition> loops;
-    for (const LoopDefinition& loop : loop_definitions_) {
-      const bool bound = std::any_of(loops_.begin(), loops_.end(), [&](const auto& entry) {
-        return entry.second.backing.file == loop.backing.file &&
-               entry.second.backing.offset == loop.backing.offset;
+  operations_.run(
+      std::move(names), [this, at_start, done = std::move(done)](OperationQueue::Ticket ticket) {
+        // Later passes work on the main thread's copy, minus maps deactivated until the next boot
+        // and loops that are not waiting for their file.
+        std::vector<MapDefinition> maps;
+        for (const auto& [name, definition] : definitions_) {
+          const auto facts = facts_.find(definition.uuid);
+          if (facts == facts_.end() || !facts->second.deactivated)
+            maps.push_back(definition);
+        }
+        std::vector<LoopDefinition> loops;
+        for (const LoopDefinition& loop : loop_definitions_) {
+          const bool bound = std::any_of(loops_.begin(), loops_.end(), [&](const auto& entry) {
+            return entry.second.backing.file == loop.backing.file &&
+                   entry.second.backing.offset == loop.backing.offset;
+          });
+          if (!bound && waiting_loop_files_.contains(loop.backing.file))
+            loops.push_back(loop);
+        }
+        auto result = std::make_shared<RestoreResult>();
+        kernel_.submit(
+            [this, at_start, maps, loops, result](KernelBackend& kernel) {
+              const auto began = std::chrono::steady_clock::now();
+              RestoreReport& report = result->report;
+              result->versions.driver_version = kernel.driver_version();
+              result->versions.targets = kernel.targets();
+              if (at_start) {
+                result->stored = storage_.definitions->load();
+                for (const QuarantinedFile& file : result->stored.quarantined)
+                  report.quarantined.push_back(describe(file));
+                const std::vector<OperationIntent> intents = storage_.runtime->load_intents();
+                if (!intents.empty()) {
+                  const RecoveryReport recovery = recover_operations(kernel, storage_, intents);
+                  report.recovered = recovery.actions;
+                  report.recovery_failures = recovery.failures;
+                  result->stored.maps = storage_.definitions->load().maps;
+                }
+                result->facts = storage_.runtime->load_facts();
+                // Maps deactivated until the next boot stay down.
+                std::set<std::string> deactivated;
+                for (const RuntimeMapFacts& facts : result->facts) {
+                  if (facts.deactivated)
+                    deactivated.insert(facts.uuid);
+                }
+                std::vector<MapDefinition> to_restore;
+                for (const MapDefinition& definition : result->stored.maps) {
+                  if (!deactivated.contains(definition.uuid))
+                    to_restore.push_back(definition);
+                }
+                restore_loops(storage_, result->stored.loops, report);
+                restore_maps(kernel, storage_, to_restore, syntax_for(result->versions.targets),
+                             report);
+              } else {
+                restore_loops(storage_, loops, report);
+                restore_maps(kernel, storage_, maps, syntax_for(result->versions.targets), report);
+              }
+              if (storage_.loops != nullptr)
+                result->bound_loops = storage_.loops->list();
+              result->maps = read_all_maps(kernel);
+              report.took = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - began);
+            },
+            [this, at_start, result, ticket, done](std::exception_ptr error) {
+              operations_.finish(ticket);
+              if (error)
+                return done(Outcome<Done>::failure(error));
+              driver_version_ = result->versions.driver_version;
+              if (targets_ != result->versions.targets) {
+                targets_ = result->versions.targets;
+                observer_->targets_changed();
+              }
+              if (at_start) {
+                definitions_.clear();
+                for (MapDefinition& definition : result->stored.maps)
+                  definitions_[definition.name] = std::move(definition);
+                loop_definitions_ = result->stored.loops;
+                facts_.clear();
+                for (const RuntimeMapFacts& facts : result->facts)
+                  facts_[facts.uuid] = facts;
+              }
+              follow_loops(result->report, result->bound_loops);
+              for (const std::string& name : result->report.created) {
+                missing_.erase(name);
+                failed_.erase(name);
+              }
+              for (const std::string& name : result->report.adopted) {
+                missing_.erase(name);
+                failed_.erase(name);
+              }
+              for (const RestoreReport::Waiting& waiting : result->report.pending) {
+                missing_[waiting.name] = waiting.missing;
+                failed_.erase(waiting.name);
+              }
+              for (const RestoreReport::Failure& failure : result->report.failed)
+                failed_[failure.name] = failure.error;
+              apply(result->maps);
+              note_restore(result->report);
+              done(Outcome<Done>::success({}));
+            });
       });
-      if (!bound && waiting_loop_files_.contains(loop.backing.file))
-        loops.push_back(loop);
-    }
-    auto result = std::make_shared<RestoreResult>();
-    kernel_.submit(
-        [this, at_start, maps, loops, result](KernelBackend& kernel) {
-          const auto began = std::chrono::steady_clock::now();
-          RestoreReport& report = result->report;
-          result->versions.driver_version = kernel.driver_version();
-          result->versions.targets = kernel.targets();
-          if (at_start) {
-            result->stored = storage_.definitions->load();
-            for (const QuarantinedFile& file : result->stored.quarantined)
-              report.quarantined.push_back(describe(file));
-            const std::vector<OperationIntent> intents = storage_.runtime->load_intents();
-            if (!intents.empty()) {
-              const RecoveryReport recovery = recover_operations(kernel, storage_, intents);
-              report.recovered = recovery.actions;
-              report.recovery_failures = recovery.failures;
-              result->stored.maps = storage_.definitions->load().maps;
-            }
-            result->facts = storage_.runtime->load_facts();
-            // Maps deactivated until the next boot stay down.
-            std::set<std::string> deactivated;
-            for (const RuntimeMapFacts& facts : result->facts) {
-              if (facts.deactivated)
-                deactivated.insert(facts.uuid);
-            }
-            std::vector<MapDefinition> to_restore;
-            for (const MapDefinition& definition : result->stored.maps) {
-              if (!deactivated.contains(definition.uuid))
-                to_restore.push_back(definition);
-            }
-            restore_loops(storage_, result->stored.loops, report);
-            restore_maps(kernel, storage_, to_restore, syntax_for(result->versions.targets),
-                         report);
-          } else {
-            restore_loops(storage_, loops, report);
-            restore_maps(kernel, storage_, maps, syntax_for(result->versions.targets), report);
-          }
-          if (storage_.loops != nullptr)
-            result->bound_loops = storage_.loops->list();
-          result->maps = read_all_maps(kernel);
-          report.took = std::chrono::duration_cast<std::chrono::milliseconds>(
-              std::chrono::steady_clock::now() - began);
-        },
-        [this, at_start, result, ticket, done](std::exception_ptr error) {
-          operations_.finish(ticket);
-          if (error)
-            return done(Outcome<Done>::failure(error));
-          driver_version_ = result->versions.driver_version;
-          if (targets_ != result->versions.targets) {
-            targets_ = result->versions.targets;
-            observer_->targets_changed();
-          }
-          if (at_start) {
-            definitions_.clear();
-            for (MapDefinition& definition : result->stored.maps)
-              definitions_[definition.name] = std::move(definition);
-            loop_definitions_ = result->stored.loops;
-            facts_.clear();
-            for (const RuntimeMapFacts& facts : result->facts)
-              facts_[facts.uuid] = facts;
-          }
-          follow_loops(result->report, result->bound_loops);
-          for (const std::string& name : result->report.created) {
-            missing_.erase(name);
-            failed_.erase(name);
-          }
-          for (const std::string& name : result->report.adopted) {
-            missing_.erase(name);
-            failed_.erase(name);
-          }
-          for (const RestoreReport::Waiting& waiting : result->report.pending) {
-            missing_[waiting.name] = waiting.missing;
-            failed_.erase(waiting.name);
-          }
-          for (const RestoreReport::Failure& failure : result->report.failed)
-            failed_[failure.name] = failure.error;
-          apply(result->maps);
-          note_restore(result->report);
-          done(Outcome<Done>::success({}));
-        });
-  });
 }
 
 void Engine::follow_loops(const RestoreReport& report, const std::vector<LoopDevice>& bound) {
@@ -611,11 +612,11 @@ void Engine::create_map(CreateMapRequest request, Completion<MapRecord> done) {
     const std::string what = "create " + request.name;
     validate_map_name(request.name);
     if (catalog_.find(request.name) != nullptr || definitions_.contains(request.name)) {
-      throw Error(ErrorKind::AlreadyExists, what + ": a map of that name exists" +
-                                                (catalog_.find(request.name) == nullptr
-                                                     ? " (stored, not running; see "
-                                                       "'mapperctl definitions')"
-                                                     : ""));
+      throw Error(ErrorKind::AlreadyExists,
+                  what + ": a map of that name exists" +
+                      (catalog_.find(request.name) == nullptr ? " (stored, not running; see "
+                                                                "'mapperctl definitions')"
+                                                              : ""));
     }
     if (request.wait_for_devices && !request.persistent) {
       throw Error(ErrorKind::InvalidArgument,
@@ -659,8 +660,8 @@ void Engine::create_map(CreateMapRequest request, Completion<MapRecord> done) {
                              .read_only = request.read_only,
                              .created_by_uid = request.caller_uid,
                              .devices = {}};
-    return [kernel_request, definition, syntax, devices_missing,
-            persistent = request.persistent](KernelBackend& kernel, StoreWriter& store) mutable {
+    return [kernel_request, definition, syntax, devices_missing, persistent = request.persistent](
+               KernelBackend& kernel, StoreWriter& store) mutable {
       if (persistent && store.enabled()) {
         definition.devices = identify_devices(parse_table(definition.table, syntax),
                                               store.storage(), devices_missing);
@@ -774,8 +775,8 @@ void Engine::create_snapshot(CreateSnapshotRequest request, Completion<MapRecord
       IntentScope scope(store.storage(), intent);
       create_snapshot_layers(kernel, steps, zero);
       if (!stored) {
-        store.save_facts(
-            RuntimeMapFacts{.uuid = steps.snapshot_uuid, .persistent = false, .created_by_uid = uid});
+        store.save_facts(RuntimeMapFacts{
+            .uuid = steps.snapshot_uuid, .persistent = false, .created_by_uid = uid});
         return Done{};
       }
       // The three maps as they run now; the origin's table names its layer by the layer's UUID.
@@ -814,8 +815,9 @@ void Engine::remove_map(RemoveMapRequest request, Completion<Done> done) {
       // Stored, never made: removing it is dropping its definition.
       if (request.keep_definition) {
         throw Error(ErrorKind::InvalidArgument,
-                    "remove " + name + ": it is not running, so there is nothing to deactivate; "
-                                       "without keep-definition its definition is dropped");
+                    "remove " + name +
+                        ": it is not running, so there is nothing to deactivate; "
+                        "without keep-definition its definition is dropped");
       }
       return [name](KernelBackend&, StoreWriter& store) {
         store.remove(name);
@@ -971,8 +973,8 @@ void Engine::rename_map(std::string name, std::string new_name, Completion<MapRe
                            .maps = {name, new_name},
                            .to_save = {},
                            .to_remove = {}};
-    for (const auto& [from, to] : {std::pair{name, new_name},
-                                   std::pair{layer_name(name), layer_name(new_name)}}) {
+    for (const auto& [from, to] :
+         {std::pair{name, new_name}, std::pair{layer_name(name), layer_name(new_name)}}) {
       if (const auto stored = definitions_.find(from); stored != definitions_.end()) {
         MapDefinition renamed = stored->second;
         renamed.name = to;
@@ -1063,23 +1065,28 @@ void Engine::attach_loop(int fd, AttachLoopRequest request, Completion<LoopRecor
       ::close(*owned);
     delete owned;
   });
-  attach_loop_with("attach a loop device", [file](LoopDevices& loops, const LoopSettings& settings) {
-    return loops.attach(*file, settings);
-  }, request, std::move(done));
+  attach_loop_with(
+      "attach a loop device",
+      [file](LoopDevices& loops, const LoopSettings& settings) {
+        return loops.attach(*file, settings);
+      },
+      request, std::move(done));
 }
 
 void Engine::attach_loop_file(std::string path, AttachLoopRequest request,
                               Completion<LoopRecord> done) {
-  attach_loop_with("attach " + path, [path](LoopDevices& loops, const LoopSettings& settings) {
-    return loops.attach_file(path, settings);
-  }, request, std::move(done));
+  attach_loop_with(
+      "attach " + path,
+      [path](LoopDevices& loops, const LoopSettings& settings) {
+        return loops.attach_file(path, settings);
+      },
+      request, std::move(done));
 }
 
 void Engine::attach_loop_with(std::string what,
                               std::function<LoopDevice(LoopDevices&, const LoopSettings&)> attach,
                               AttachLoopRequest request, Completion<LoopRecord> done) {
-  auto check = [this, what, attach = std::move(attach),
-                request]() -> KernelWork<LoopRecord> {
+  auto check = [this, what, attach = std::move(attach), request]() -> KernelWork<LoopRecord> {
     if (storage_.loops == nullptr)
       throw Error(ErrorKind::Failed, what + ": loop devices are not available to mapperd");
     return [attach, request](KernelBackend&, StoreWriter& store) {
@@ -1095,15 +1102,15 @@ void Engine::attach_loop_with(std::string what,
       return record_of(loop, request);
     };
   };
-  run_operation<LoopRecord>(
-      {kLoopsLock}, std::move(check), [this, done = std::move(done)](Outcome<LoopRecord> outcome) {
-        if (outcome.ok()) {
-          const LoopRecord& loop = outcome.value();
-          loops_[loop.index] = loop;
-          observer_->loop_added(loop);
-        }
-        done(std::move(outcome));
-      });
+  run_operation<LoopRecord>({kLoopsLock}, std::move(check),
+                            [this, done = std::move(done)](Outcome<LoopRecord> outcome) {
+                              if (outcome.ok()) {
+                                const LoopRecord& loop = outcome.value();
+                                loops_[loop.index] = loop;
+                                observer_->loop_added(loop);
+                              }
+                              done(std::move(outcome));
+                            });
 }
 
 void Engine::detach_loop(std::uint32_t index, bool keep_definition, Completion<Done> done) {
@@ -1112,13 +1119,14 @@ void Engine::detach_loop(std::uint32_t index, bool keep_definition, Completion<D
     const auto loop = loops_.find(index);
     if (loop == loops_.end()) {
       throw Error(ErrorKind::NotFound,
-                  what + ": mapperd did not attach it (see 'mapperctl loop ls'); loops other "
-                         "tools attached are theirs to detach");
+                  what +
+                      ": mapperd did not attach it (see 'mapperctl loop ls'); loops other "
+                      "tools attached are theirs to detach");
     }
     std::vector<std::string> users;
     for (const auto& [name, record] : catalog_.all()) {
-      if (std::find(record.dependencies.begin(), record.dependencies.end(),
-                    loop->second.device) != record.dependencies.end())
+      if (std::find(record.dependencies.begin(), record.dependencies.end(), loop->second.device) !=
+          record.dependencies.end())
         users.push_back(name);
     }
     if (!users.empty()) {

@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <set>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,16 +12,16 @@
 #include "catalog.h"
 #include "engine_observer.h"
 #include "engine_storage.h"
-#include "restore.h"
-#include "store_writer.h"
-#include "loop_record.h"
 #include "kernel/kernel_thread.h"
 #include "kernel_steps.h"
+#include "loop_record.h"
 #include "loopdev/loop_devices.h"
 #include "model/block_devices.h"
 #include "model/table_parser.h"
 #include "operation_queue.h"
 #include "outcome.h"
+#include "restore.h"
+#include "store_writer.h"
 
 namespace mapperd {
 
@@ -148,8 +148,7 @@ class Engine {
   // attach_loop_file() opens `path` itself (absolute, no symlink at the end). A persistent loop
   // is stored and bound again at boot.
   void attach_loop(int fd, AttachLoopRequest request, Completion<LoopRecord> done);
-  void attach_loop_file(std::string path, AttachLoopRequest request,
-                        Completion<LoopRecord> done);
+  void attach_loop_file(std::string path, AttachLoopRequest request, Completion<LoopRecord> done);
   // NotFound unless mapperd attached loop `index`; Busy while a map uses it. With
   // `keep_definition` it is attached again at next boot.
   void detach_loop(std::uint32_t index, bool keep_definition, Completion<Done> done);

@@ -111,9 +111,9 @@ std::vector<MapRecord> records_from_kernel(const std::vector<KernelMap>& maps) {
   return records;
 }
 
-std::vector<CatalogChange> plan_reconciliation(
-    const std::map<std::string, MapRecord>& known, std::vector<MapRecord> observed,
-    const std::map<std::string, MapMetadata>& metadata) {
+std::vector<CatalogChange> plan_reconciliation(const std::map<std::string, MapRecord>& known,
+                                               std::vector<MapRecord> observed,
+                                               const std::map<std::string, MapMetadata>& metadata) {
   std::vector<CatalogChange> removed, renamed, added, changed;
   std::map<std::string, bool> known_still_present;
   for (const auto& [name, record] : known)

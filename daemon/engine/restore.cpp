@@ -159,8 +159,8 @@ void restore_maps(KernelBackend& kernel, const EngineStorage& storage,
       if (same_uuid != nullptr) {
         report.adopted.push_back(definition.name);
         if (same_uuid->name != definition.name) {
-          report.differences.push_back("map '" + definition.name + "' runs as '" +
-                                       same_uuid->name + "' (same UUID)");
+          report.differences.push_back("map '" + definition.name + "' runs as '" + same_uuid->name +
+                                       "' (same UUID)");
           continue;
         }
         const ResolvedTable resolved = resolve_definition(definition, syntax, locate);

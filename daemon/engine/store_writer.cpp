@@ -56,8 +56,7 @@ void StoreWriter::remove_facts(const std::string& uuid) {
   delta_.facts_removed.push_back(uuid);
 }
 
-IntentScope::IntentScope(const EngineStorage& storage, OperationIntent intent)
-    : storage_(storage) {
+IntentScope::IntentScope(const EngineStorage& storage, OperationIntent intent) : storage_(storage) {
   if (!storage_.enabled())
     return;
   static std::atomic<std::uint64_t> sequence{0};

@@ -6,6 +6,8 @@
 #include <iterator>
 #include <system_error>
 
+#include "model/loop_index.h"
+
 namespace mapperd {
 namespace {
 
@@ -43,14 +45,7 @@ std::optional<std::uint32_t> parse_loop_index(std::string_view name) {
   constexpr std::string_view kPrefix = "loop";
   if (!name.starts_with(kPrefix))
     return std::nullopt;
-  const std::string_view digits = name.substr(kPrefix.size());
-  if (digits.empty() || (digits.size() > 1 && digits.front() == '0'))
-    return std::nullopt;
-  std::uint32_t index = 0;
-  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
-  if (error != std::errc() || end != digits.data() + digits.size())
-    return std::nullopt;
-  return index;
+  return parse_loop_index_digits(name.substr(kPrefix.size()));
 }
 
 std::string strip_sysfs_newline(std::string text) {

@@ -62,6 +62,20 @@ expect_match "and names the missing device" "$(mapperctl --json info ondisk)" '"
 expect_true "nothing was removed behind the user's back" dmsetup info ondisk
 expect_true "the user removes it" mapperctl remove ondisk
 
+section "deactivate but keep the definition; loops over busctl"
+expect_true "remove --keep-definition late" mapperctl remove --keep-definition late
+expect_false "late is gone from the kernel" dmsetup info late
+expect_true "its definition stays" test -s /etc/mapperd/maps/late.json
+expect_match "definitions says it is inactive until the next boot" "$(mapperctl definitions 2>&1)" 'late.*inactive'
+truncate -s 8M "$DATA/bus.img"
+loop_path=$(busctl call org.mapperd.Mapper1 /org/mapperd/Mapper1 org.mapperd.Mapper1.Manager \
+  AttachLoopFile 'sa{sv}' "$DATA/bus.img" 1 persistent b false 2>&1 | awk '{print $2}' | tr -d '"')
+expect_match "AttachLoopFile answers the Loop object" "$loop_path" '^/org/mapperd/Mapper1/loop/[0-9]+$'
+expect_eq "its BackingFile" "$(busctl get-property org.mapperd.Mapper1 "$loop_path" org.mapperd.Mapper1.Loop BackingFile 2>&1)" "s \"$DATA/bus.img\""
+expect_eq "the kernel has it bound" "$(losetup -n -O BACK-FILE "/dev/loop${loop_path##*/}" 2>&1)" "$DATA/bus.img"
+expect_true "Loop.Detach" busctl call org.mapperd.Mapper1 "$loop_path" org.mapperd.Mapper1.Loop Detach 'a{sv}' 0
+expect_false "the kernel has it unbound" bash -c "losetup -n -O BACK-FILE /dev/loop${loop_path##*/} | grep -q bus.img"
+
 section "kill -9 in the middle of operations"
 definitions_before=$(ls /etc/mapperd/maps | sort)
 main_pid() { systemctl show -p MainPID --value mapperd.service; }
@@ -121,7 +135,7 @@ expect_true "the file is set aside" bash -c "ls -R /etc/mapperd/quarantine | gre
 expect_false "and no longer where definitions are read" test -e /etc/mapperd/maps/striped.json
 expect_true "mapperd starts" systemctl start mapperd.service
 expect_true "mapperd answers on the bus" wait_for_mapperd
-for map in twoasone snap fsmap late onlater; do
+for map in twoasone snap fsmap onlater; do
   expect_true "$map is still up" dmsetup info "$map"
 done
 finish_checks

@@ -4,6 +4,8 @@
 
 #include <memory>
 
+#include "run_on_kernel.h"
+
 namespace mapperd::testing {
 
 EngineFixture::EngineFixture()
@@ -25,15 +27,7 @@ EngineFixture::EngineFixture()
 EngineFixture::~EngineFixture() = default;
 
 void EngineFixture::on_kernel(const std::function<void(FakeKernelBackend&)>& change) {
-  std::optional<std::exception_ptr> finished;
-  kernel_.submit(
-      [&change](KernelBackend& kernel) { change(dynamic_cast<FakeKernelBackend&>(kernel)); },
-      [&finished](std::exception_ptr error) { finished = error; });
-  loop_.run_until([&] { return finished.has_value(); }, std::chrono::seconds(10));
-  if (!finished)
-    throw std::runtime_error("the kernel thread did not answer within 10 s");
-  if (*finished)
-    std::rethrow_exception(*finished);
+  run_on_kernel(kernel_, loop_, change);
 }
 
 std::vector<std::string> EngineFixture::kernel_calls() {

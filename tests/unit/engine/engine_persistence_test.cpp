@@ -105,7 +105,8 @@ TEST_F(AStoredMap, WaitsForAMissingDeviceAndComesUpWhenItAppears) {
   plug_disk(DeviceNumber{8, 80}, "DISK-A");
   restore_now();
   EXPECT_EQ(engine().catalog().find("late")->state, MapState::Active);
-  EXPECT_THAT(observer().events, Contains("changed late: Device Table State Dependencies MissingDevices"));
+  EXPECT_THAT(observer().events,
+              Contains("changed late: Device Table State Dependencies MissingDevices"));
   EXPECT_EQ(kernel_table("late"), "0 4096 linear 8:80 0\n");
 }
 
@@ -189,7 +190,8 @@ TEST_F(AStoredMap, CreateCutShortAfterTheKernelIsCompletedAtStart) {
 TEST_F(AStoredMap, CreateCutShortBeforeTheKernelLeavesNothing) {
   MapDefinition never{.name = "never", .uuid = "MAPPERD-never", .table = "0 8 zero\n"};
   RuntimeState(runtime_dir())
-      .save_intent({.id = "create-never-1", .kind = "create", .maps = {"never"}, .to_save = {never}});
+      .save_intent(
+          {.id = "create-never-1", .kind = "create", .maps = {"never"}, .to_save = {never}});
   restart_daemon();
   start();
   EXPECT_THAT(kernel_map_names(), Not(Contains("never")));

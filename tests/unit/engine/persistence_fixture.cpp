@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "run_on_kernel.h"
+
 namespace mapperd::testing {
 
 void TestBlockDevices::add(DeviceNumber number, Sectors size, const std::string& path) {
@@ -59,12 +61,13 @@ void PersistenceFixture::make_engine() {
   // The old engine's jobs are done (every test step waits for its completion).
   engine_.reset();
   observer_ = std::make_unique<RecordingObserver>();
-  engine_ = std::make_unique<Engine>(kernel_, [](const DeviceRef&, Sectors) {}, &block_devices_,
-                                     EngineStorage{.definitions = &definitions_,
-                                                   .runtime = &runtime_state_,
-                                                   .directory = &directory_,
-                                                   .loops = &loops_,
-                                                   .block_devices = &block_devices_});
+  engine_ = std::make_unique<Engine>(
+      kernel_, [](const DeviceRef&, Sectors) {}, &block_devices_,
+      EngineStorage{.definitions = &definitions_,
+                    .runtime = &runtime_state_,
+                    .directory = &directory_,
+                    .loops = &loops_,
+                    .block_devices = &block_devices_});
   engine_->set_observer(*observer_);
   engine_->set_report_sink([this](const RestoreReport& report) { reports_.push_back(report); });
 }
@@ -136,15 +139,7 @@ void PersistenceFixture::restore_now() {
 }
 
 void PersistenceFixture::on_kernel(const std::function<void(FakeKernelBackend&)>& change) {
-  std::optional<std::exception_ptr> finished;
-  kernel_.submit(
-      [&change](KernelBackend& kernel) { change(dynamic_cast<FakeKernelBackend&>(kernel)); },
-      [&finished](std::exception_ptr error) { finished = error; });
-  loop_.run_until([&] { return finished.has_value(); }, std::chrono::seconds(10));
-  if (!finished)
-    throw std::runtime_error("the kernel thread did not answer within 10 s");
-  if (*finished)
-    std::rethrow_exception(*finished);
+  run_on_kernel(kernel_, loop_, change);
 }
 
 std::vector<std::string> PersistenceFixture::kernel_map_names() {
@@ -160,8 +155,8 @@ std::string PersistenceFixture::kernel_table(const std::string& name) {
   std::string text;
   on_kernel([&](FakeKernelBackend& fake) {
     for (const TargetLine& line : fake.table(name))
-      text += std::to_string(line.start.count()) + " " + std::to_string(line.length.count()) +
-              " " + line.type + " " + line.params + "\n";
+      text += std::to_string(line.start.count()) + " " + std::to_string(line.length.count()) + " " +
+              line.type + " " + line.params + "\n";
   });
   return text;
 }

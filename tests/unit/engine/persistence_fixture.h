@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "../kernel/temp_dir.h"
 #include "engine/engine.h"
 #include "fakes/fake_device_directory.h"
 #include "fakes/fake_kernel_backend.h"
@@ -22,7 +23,6 @@
 #include "recording_observer.h"
 #include "store/definition_store.h"
 #include "store/runtime_state.h"
-#include "../kernel/temp_dir.h"
 
 namespace mapperd::testing {
 
