@@ -7,7 +7,7 @@
 #     is back (restored before local filesystems, the filesystem mounted by systemd), the map on
 #     the foreign loop waits and comes up when the loop is attached by hand, kill -9 in the
 #     middle of operations, a stored loop whose filesystem is mounted late, a disk that vanishes
-#     under a map, a corrupt definition.
+#     under a map, keep-definition, loops over busctl, a corrupt definition.
 # Usage: persistence_suite.sh BUILD_DIR
 set -euo pipefail
 
