@@ -140,12 +140,16 @@ void Engine::restore_pass(bool at_start, Completion<Done> done) {
   names.push_back(kLoopsLock);
   operations_.run(
       std::move(names), [this, at_start, done = std::move(done)](OperationQueue::Ticket ticket) {
-        // Later passes work on the main thread's copy, minus maps deactivated until the next boot
-        // and loops that are not waiting for their file.
+        // Later passes work on the main thread's copy, only on what is not running (a device
+        // event must not cost a look at every stored map), minus maps deactivated until the
+        // next boot and loops that are not waiting for their file.
         std::vector<MapDefinition> maps;
         for (const auto& [name, definition] : definitions_) {
           const auto facts = facts_.find(definition.uuid);
-          if (facts == facts_.end() || !facts->second.deactivated)
+          const MapRecord* record = catalog_.find(name);
+          const bool running = record != nullptr && record->uuid == definition.uuid &&
+                               record->device != DeviceNumber{};
+          if (!running && (facts == facts_.end() || !facts->second.deactivated))
             maps.push_back(definition);
         }
         std::vector<LoopDefinition> loops;

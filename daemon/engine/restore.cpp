@@ -145,9 +145,10 @@ void restore_maps(KernelBackend& kernel, const EngineStorage& storage,
       }
     }
   } end_batch{kernel, report};
+  // Read once; each create adds its map, so later maps in the batch see it.
+  std::vector<MapListing> listing = kernel.list();
   for (const MapDefinition& definition : restore_order(definitions)) {
     try {
-      const std::vector<MapListing> listing = kernel.list();
       const MapListing* same_name = nullptr;
       const MapListing* same_uuid = nullptr;
       for (const MapListing& map : listing) {
@@ -185,10 +186,11 @@ void restore_maps(KernelBackend& kernel, const EngineStorage& storage,
         report.pending.push_back({definition.name, resolved.missing});
         continue;
       }
-      kernel.create(CreateRequest{.name = definition.name,
-                                  .uuid = definition.uuid,
-                                  .table = resolved.lines,
-                                  .read_only = definition.read_only});
+      const MapInfo made = kernel.create(CreateRequest{.name = definition.name,
+                                                       .uuid = definition.uuid,
+                                                       .table = resolved.lines,
+                                                       .read_only = definition.read_only});
+      listing.push_back(MapListing{.name = made.name, .uuid = made.uuid, .device = made.device});
       report.created.push_back(definition.name);
     } catch (const std::exception& e) {
       report.failed.push_back({definition.name, e.what()});
