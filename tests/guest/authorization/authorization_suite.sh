@@ -119,6 +119,15 @@ denied_mapperctl org.mapperd.modify resume target
 denied_mapperctl org.mapperd.modify reload target --table "0 2048 error"
 denied_mapperctl org.mapperd.modify rename target renamed
 denied_mapperctl org.mapperd.modify message target 0 @stats_create - /1
+# Loop devices: the user's own file, passed as a descriptor, still needs manage-loops; a path
+# (AttachLoopFile) is root's alone, refused before polkit is asked.
+user_file=$(mktemp /tmp/user-loop.XXXXXX)
+truncate -s 4M "$user_file"
+chown "$USER_UID:$USER_GID" "$user_file"
+denied_mapperctl org.mapperd.manage-loops loop attach "$user_file"
+denied_busctl manager AttachLoopFile 'sa{sv}' "$user_file" 0
+expect_match "gdbus AttachLoopFile: root's alone, polkit not even asked" "$(user_error manager AttachLoopFile "$user_file" '@a{sv} {}')" 'AccessDenied: only root may call AttachLoopFile'
+expect_eq "no loop device shows the user's file" "$(losetup -j "$user_file")" ""
 expect_eq "the kernel's maps are unchanged" "$(kernel_state)" "$before"
 expect_eq "mapperd is still running" "$(systemctl is-active mapperd.service)" active
 
