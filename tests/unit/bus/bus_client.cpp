@@ -128,4 +128,18 @@ std::vector<sdbus::Struct<std::string, std::string, std::string>> BusClient::lis
   return definitions;
 }
 
+std::vector<std::string> keys_of(const Properties& properties) {
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : properties)
+    keys.push_back(key);
+  return keys;
+}
+
+std::vector<std::string> members_of(const std::vector<RecordedSignal>& signals) {
+  std::vector<std::string> members;
+  for (const RecordedSignal& s : signals)
+    members.push_back(s.member + " " + s.path);
+  return members;
+}
+
 }  // namespace mapperd::testing

@@ -96,4 +96,8 @@ std::string map_path(const std::string& name);
 // "/org/mapperd/Mapper1/loop/<index>".
 std::string loop_path(std::uint32_t index);
 
+// A property dict's names, in order; a batch of signals as "Member /path" lines.
+std::vector<std::string> keys_of(const Properties& properties);
+std::vector<std::string> members_of(const std::vector<RecordedSignal>& signals);
+
 }  // namespace mapperd::testing

@@ -40,20 +40,6 @@ const std::vector<std::string> kEveryMapProperty = {"AllocatedSectors",
                                                     "TotalSectors",
                                                     "UUID"};
 
-std::vector<std::string> keys_of(const Properties& properties) {
-  std::vector<std::string> keys;
-  for (const auto& [key, value] : properties)
-    keys.push_back(key);
-  return keys;
-}
-
-std::vector<std::string> members_of(const std::vector<RecordedSignal>& signals) {
-  std::vector<std::string> members;
-  for (const RecordedSignal& s : signals)
-    members.push_back(s.member + " " + s.path);
-  return members;
-}
-
 class MapperdOnTheBus : public ::testing::Test {
  protected:
   MapperdOnTheBus() : mapperd_(bus_.address()), client_(bus_.address()) {}
