@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "interfaces/loop_devices.h"
 #include "kernel/kernel_table.h"
-#include "loopdev/loop_devices.h"
 #include "model/error.h"
 
 namespace mapperd {

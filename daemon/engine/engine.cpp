@@ -10,9 +10,9 @@
 #include <utility>
 
 #include "definition_steps.h"
+#include "interfaces/loop_devices.h"
 #include "kernel/kernel_table.h"
 #include "kernel_report.h"
-#include "loopdev/loop_devices.h"
 #include "model/error.h"
 #include "model/names.h"
 #include "model/request_limits.h"

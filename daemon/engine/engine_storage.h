@@ -1,7 +1,7 @@
 #pragma once
 
+#include "interfaces/device_directory.h"
 #include "model/block_devices.h"
-#include "model/device_directory.h"
 
 namespace mapperd {
 

@@ -5,8 +5,8 @@
 #include <set>
 
 #include "definition_steps.h"
+#include "interfaces/loop_devices.h"
 #include "kernel/kernel_table.h"
-#include "loopdev/loop_devices.h"
 #include "model/error.h"
 
 namespace mapperd {

@@ -8,10 +8,10 @@
 #include <string_view>
 #include <vector>
 
+#include "interfaces/udev_activity.h"
 #include "kernel/kernel_backend.h"
 #include "kernel/libdm_log.h"
 #include "kernel/sysfs_block_devices.h"
-#include "kernel/udev_activity.h"
 #include "kernel/udev_cookie.h"
 
 namespace mapperd {

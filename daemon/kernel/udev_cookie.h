@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "kernel/udev_activity.h"
+#include "interfaces/udev_activity.h"
 
 struct dm_task;
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "loopdev/loop_devices.h"
+#include "interfaces/loop_devices.h"
 
 namespace mapperd {
 

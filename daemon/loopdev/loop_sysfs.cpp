@@ -41,13 +41,6 @@ std::optional<bool> read_flag(const std::filesystem::path& file) {
 
 }  // namespace
 
-std::optional<std::uint32_t> parse_loop_index(std::string_view name) {
-  constexpr std::string_view kPrefix = "loop";
-  if (!name.starts_with(kPrefix))
-    return std::nullopt;
-  return parse_loop_index_digits(name.substr(kPrefix.size()));
-}
-
 std::string strip_sysfs_newline(std::string text) {
   if (!text.empty() && text.back() == '\n')
     text.pop_back();

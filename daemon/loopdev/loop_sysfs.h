@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "model/device_ref.h"
@@ -31,10 +30,6 @@ struct LoopSysfsEntry {
   bool read_only = false;
   friend bool operator==(const LoopSysfsEntry&, const LoopSysfsEntry&) = default;
 };
-
-// N of a loop device's name "loopN" (decimal, no sign, no leading zero); nothing for any other
-// name ("loop", "loop0p1", "loop-control", "sda").
-std::optional<std::uint32_t> parse_loop_index(std::string_view name);
 
 // The contents of a one-value sysfs file without its one trailing newline (the kernel prints
 // "%s\n"; a path may itself end in a newline, so only one is taken off).

@@ -19,4 +19,13 @@ inline std::optional<std::uint32_t> parse_loop_index_digits(std::string_view dig
   return index;
 }
 
+// N of a loop device's name "loopN" (decimal, no sign, no leading zero); nothing for any other
+// name ("loop", "loop0p1", "loop-control", "sda").
+inline std::optional<std::uint32_t> parse_loop_index(std::string_view name) {
+  constexpr std::string_view kPrefix = "loop";
+  if (!name.starts_with(kPrefix))
+    return std::nullopt;
+  return parse_loop_index_digits(name.substr(kPrefix.size()));
+}
+
 }  // namespace mapperd

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "model/device_directory.h"
+#include "model/block_device_event.h"
 #include "udev/block_event_monitor.h"
 #include "udev/block_event_translation.h"
 

@@ -1,6 +1,6 @@
 #include "udev/block_event_translation.h"
 
-#include "loopdev/loop_sysfs.h"
+#include "model/loop_index.h"
 
 namespace mapperd {
 

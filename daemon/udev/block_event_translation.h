@@ -8,7 +8,7 @@
 #include <set>
 #include <string>
 
-#include "model/device_directory.h"
+#include "model/block_device_event.h"
 
 namespace mapperd {
 

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <memory>
 
-#include "kernel/udev_activity.h"
+#include "interfaces/udev_activity.h"
 #include "udev/block_event_monitor.h"
 
 struct udev_queue;

@@ -7,8 +7,9 @@
 #include <fstream>
 #include <string>
 
-#include "loopdev/loop_sysfs.h"
+#include "model/device_matching.h"
 #include "model/error.h"
+#include "model/loop_index.h"
 #include "udev/udev_identity.h"
 
 namespace mapperd {

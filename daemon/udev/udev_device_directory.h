@@ -1,7 +1,7 @@
 #pragma once
 
-#include "loopdev/loop_devices.h"
-#include "model/device_directory.h"
+#include "interfaces/device_directory.h"
+#include "interfaces/loop_devices.h"
 
 struct udev;
 struct udev_device;

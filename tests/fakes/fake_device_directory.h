@@ -2,7 +2,8 @@
 
 #include <map>
 
-#include "model/device_directory.h"
+#include "interfaces/device_directory.h"
+#include "model/device_matching.h"
 #include "model/error.h"
 
 namespace mapperd {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "loopdev/loop_devices.h"
+#include "interfaces/loop_devices.h"
 #include "model/error.h"
 
 namespace mapperd {

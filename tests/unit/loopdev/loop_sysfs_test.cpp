@@ -14,19 +14,6 @@ using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::IsEmpty;
 
-TEST(ALoopDeviceName, GivesItsIndex) {
-  EXPECT_EQ(parse_loop_index("loop0"), 0u);
-  EXPECT_EQ(parse_loop_index("loop12"), 12u);
-  EXPECT_EQ(parse_loop_index("loop4294967295"), 4294967295u);
-}
-
-TEST(ALoopDeviceName, IsNothingElse) {
-  for (const char* name : {"loop", "loop-control", "loop0p1", "loop01", "loop+1", "loop-1", "sda",
-                           "dm-0", "Loop1", "loop4294967296", " loop1"}) {
-    EXPECT_EQ(parse_loop_index(name), std::nullopt) << name;
-  }
-}
-
 TEST(ASysfsValue, LosesExactlyOneTrailingNewline) {
   EXPECT_EQ(strip_sysfs_newline("/srv/a.img\n"), "/srv/a.img");
   EXPECT_EQ(strip_sysfs_newline("/srv/ends in newline\n\n"), "/srv/ends in newline\n");

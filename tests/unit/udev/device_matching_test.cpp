@@ -1,11 +1,12 @@
-// Which device an identity names now (best_match, model/device_directory.h), over plain
+// Which device an identity names now (best_match, model/device_matching.h), over plain
 // candidate identities, and the fake directory built on it.
+
+#include "model/device_matching.h"
 
 #include <gtest/gtest.h>
 
 #include "fakes/expect_error.h"
 #include "fakes/fake_device_directory.h"
-#include "model/device_directory.h"
 
 namespace mapperd {
 namespace {

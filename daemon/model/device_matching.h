@@ -1,39 +1,14 @@
 #pragma once
+// Choosing the device a stored identity names among the devices there now: a pure function over
+// identities, so the udev seam's directory and the tests' in-memory one decide alike.
 
 #include <optional>
-#include <string>
 #include <vector>
 
 #include "device_identity.h"
 #include "device_ref.h"
 
 namespace mapperd {
-
-// The host's block devices by identity: what a device is (identify) and which number a device
-// identified earlier has now (locate). The udev seam implements it over libudev; tests use an
-// in-memory one. Only devices udev has initialised (its rules ran, its properties and links
-// exist) are in the directory.
-//
-// Not thread-safe: one owner thread.
-class DeviceDirectory {
- public:
-  virtual ~DeviceDirectory() = default;
-
-  // Everything known about `number` now: its node, udev's ID_WWN (ID_WWN_WITH_EXTENSION when
-  // udev has it), ID_SERIAL, ID_PART_ENTRY_UUID and first /dev/disk/by-id link (in byte order),
-  // a loop device's binding, a device-mapper device's map UUID. Throws Error(DeviceMissing) when
-  // there is no such block device or udev has not initialised it yet.
-  virtual DeviceIdentity identify(DeviceNumber number) const = 0;
-
-  // The number `identity`'s device has now, chosen by best_match() among enumerate(); nothing
-  // when it is not there, or when more than one device fits (a cloned partition table, the
-  // paths of a multipath disk): guessing would put a map on the wrong data. Never throws.
-  virtual std::optional<DeviceNumber> locate(const DeviceIdentity& identity) const = 0;
-
-  // Every initialised block device's identity, for a caller locating many identities at once
-  // (best_match() over one enumeration). Never throws.
-  virtual std::vector<DeviceIdentity> enumerate() const = 0;
-};
 
 namespace device_matching {
 
@@ -133,29 +108,5 @@ inline std::optional<DeviceNumber> best_match(const DeviceIdentity& wanted,
   }
   return std::nullopt;
 }
-
-// What happened to a block device, as the udev seam reports it once udev has processed it.
-struct BlockDeviceEvent {
-  enum class Action {
-    // Present and usable now: a disk or partition added; a loop device bound to its file (its
-    // `change` event, never its `add`); a device-mapper device given its first table. May be
-    // reported again for a device already seen (after an overflow, or for a device that was
-    // already there when the monitor opened): treat it as "is present now".
-    Appeared,
-    // Still present, something about it changed (a resize, a reload, a new partition table).
-    Changed,
-    // Gone or no longer usable: removed, a loop device's file unbound, a medium ejected. May be
-    // reported for a device the caller never saw (an unbound loop device's change): ignore it.
-    Vanished,
-  };
-  Action action = Action::Changed;
-  DeviceNumber number;
-  // Its node, "/dev/loop3".
-  std::string path;
-  bool is_loop = false;
-  // A loop device with a backing file (loop/backing_file exists) when the event was read.
-  bool loop_bound = false;
-  friend bool operator==(const BlockDeviceEvent&, const BlockDeviceEvent&) = default;
-};
 
 }  // namespace mapperd

@@ -9,8 +9,8 @@ namespace mapperd {
 // the event's rules (and so the dm rules' "dmsetup udevcomplete") ran: an event on a monitor is
 // the moment the cookie may have become ready.
 //
-// The kernel seam declares the interface; daemon/udev implements it over libudev (the only folder
-// that may include libudev), and tests can drive it by hand.
+// The kernel seam's cookie waits use it; daemon/udev implements it over libudev (the only folder
+// that may include libudev); main.cpp hands the one to the other, and tests can drive it by hand.
 class UdevActivity {
  public:
   virtual ~UdevActivity() = default;
