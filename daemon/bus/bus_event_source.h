@@ -2,7 +2,7 @@
 
 #include <sdbus-c++/IConnection.h>
 
-#include "loop/event_loop.h"
+#include "events/event_loop.h"
 
 namespace mapperd::bus {
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "engine/engine_observer.h"
-#include "loop/event_loop.h"
+#include "events/event_loop.h"
 #include "loop_object.h"
 #include "manager_object.h"
 #include "map_object.h"

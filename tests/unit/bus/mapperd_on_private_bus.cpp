@@ -13,8 +13,8 @@
 #include "bus/bus_service.h"
 #include "bus/object_paths.h"
 #include "engine/engine.h"
+#include "events/event_loop.h"
 #include "log/event_log.h"
-#include "loop/event_loop.h"
 
 namespace mapperd::testing {
 namespace {

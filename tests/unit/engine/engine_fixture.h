@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "events/event_loop.h"
 #include "fakes/fake_kernel_backend.h"
 #include "kernel/kernel_thread.h"
-#include "loop/event_loop.h"
 #include "model/error.h"
 #include "recording_observer.h"
 

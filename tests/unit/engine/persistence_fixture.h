@@ -15,11 +15,11 @@
 
 #include "../kernel/temp_dir.h"
 #include "engine/engine.h"
+#include "events/event_loop.h"
 #include "fakes/fake_device_directory.h"
 #include "fakes/fake_kernel_backend.h"
 #include "fakes/fake_loop_devices.h"
 #include "kernel/kernel_thread.h"
-#include "loop/event_loop.h"
 #include "recording_observer.h"
 #include "store/definition_store.h"
 #include "store/runtime_state.h"

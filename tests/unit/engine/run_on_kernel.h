@@ -8,9 +8,9 @@
 #include <optional>
 #include <stdexcept>
 
+#include "events/event_loop.h"
 #include "fakes/fake_kernel_backend.h"
 #include "kernel/kernel_thread.h"
-#include "loop/event_loop.h"
 
 namespace mapperd::testing {
 
