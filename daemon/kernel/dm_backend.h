@@ -35,7 +35,8 @@ struct DmBackendOptions {
 //
 // Besides the errors KernelBackend lists: the names given are map names the caller validated
 // (model/names.h); this class checks nothing about them. It is mechanism only: it changes any map
-// it is asked to, ours or not (see ownership.h).
+// it is asked to, ours or not: which maps are ours is the model's rule (owner_of in
+// model/names.h), and the engine refuses to change the others.
 //
 // libdevmapper keeps process-wide state (its control fd, its log handler, its node operations):
 // at most one DmBackend may exist at a time, used from one thread (KernelThread).
