@@ -1,6 +1,7 @@
-// The floors of the house (docs/architecture.md): each C library is included by exactly one
-// folder, and the model by nothing but the standard library. Include paths cannot enforce this,
-// since system headers are found from anywhere, so these tests read the source tree.
+// The floors of the house (docs/architecture.md): no include from a floor to one above it or to
+// a room beside it, each C library included by exactly one folder, and the model and the
+// interfaces by nothing but the standard library. Include paths cannot enforce this, since
+// system headers are found from anywhere, so these tests read the source tree.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -12,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "floors.h"
 #include "include_scanner.h"
 
 namespace mapperd::architecture {
@@ -37,11 +39,13 @@ bool is_owned_by(const std::string& file, const Owner& owner) {
          (file.starts_with("tests/") && file.find("/" + owner.layer + "/") != std::string::npos);
 }
 
-// Every include of a header starting with one of `headers` made by a file no owner owns.
-std::vector<std::string> includes_outside(const std::vector<std::string>& headers,
+// Every include among `includes` of a header starting with one of `headers` made by a file no
+// owner owns.
+std::vector<std::string> includes_outside(const std::vector<Include>& includes,
+                                          const std::vector<std::string>& headers,
                                           const std::vector<Owner>& owners) {
   std::vector<std::string> violations;
-  for (const Include& include : includes_under(kSourceTree)) {
+  for (const Include& include : includes) {
     const bool owned = std::any_of(owners.begin(), owners.end(), [&](const Owner& owner) {
       return is_owned_by(include.file, owner);
     });
@@ -58,6 +62,22 @@ TEST(AnOwner, OwnsItsFoldersAndItsLayersTests) {
   EXPECT_TRUE(is_owned_by("tests/guest/kernel/backend_test.cpp", kernel));
   EXPECT_FALSE(is_owned_by("daemon/engine/engine.cpp", kernel));
   EXPECT_FALSE(is_owned_by("tests/unit/engine/kernel_steps_test.cpp", kernel));
+}
+
+// The same, over the whole source tree.
+std::vector<std::string> includes_outside(const std::vector<std::string>& headers,
+                                          const std::vector<Owner>& owners) {
+  return includes_outside(includes_under(kSourceTree), headers, owners);
+}
+
+TEST(TheOwnershipCheck, RefusesALibraryIncludedOutsideItsOwners) {
+  const std::vector<Include> includes = {
+      Include{"daemon/kernel/dm_backend.cpp", 3, "libdevmapper.h", true},
+      Include{"daemon/engine/engine.cpp", 4, "libdevmapper.h", true},
+      Include{"daemon/engine/engine.cpp", 5, "libudev.h", true},
+  };
+  EXPECT_THAT(includes_outside(includes, {"libdevmapper.h"}, {Owner{{"daemon/kernel/"}, "kernel"}}),
+              ::testing::ElementsAre("daemon/engine/engine.cpp:4 includes <libdevmapper.h>"));
 }
 
 TEST(TheSourceTree, IsWhereTheTestsLook) {
@@ -78,9 +98,11 @@ TEST(TheSourceTree, IncludesLibudevOnlyInTheUdevWatcher) {
               ::testing::IsEmpty());
 }
 
-// JSON is the state files' format (docs/state-format.md), read and written in the store alone.
-TEST(TheSourceTree, IncludesNlohmannJsonOnlyInTheStateStore) {
-  EXPECT_THAT(includes_outside({"nlohmann/"}, {Owner{{"daemon/store/"}, "store"}}),
+// JSON is the state files' format (docs/state-format.md), read and written in the store; the
+// client reads and prints the same notation (mapperctl --json).
+TEST(TheSourceTree, IncludesNlohmannJsonOnlyInTheStateStoreAndTheClient) {
+  EXPECT_THAT(includes_outside({"nlohmann/"},
+                               {Owner{{"daemon/store/"}, "store"}, Owner{{"client/"}, "client"}}),
               ::testing::IsEmpty());
 }
 
@@ -127,19 +149,49 @@ bool is_standard_header(const std::string& header) {
   return headers.contains(header);
 }
 
-// The ground floor: <standard headers> and "its own headers", nothing from a floor above or
-// from a system library.
-TEST(TheModel, IncludesOnlyTheStandardLibraryAndItsOwnHeaders) {
-  const std::filesystem::path model = kSourceTree / "daemon" / "model";
+// The <angle bracket> includes of `folder` (under daemon/) that are not the standard library's.
+std::vector<std::string> system_includes_in(const std::string& folder) {
   std::vector<std::string> violations;
-  for (const Include& include : includes_under(model)) {
-    const bool standard = include.angle_brackets && is_standard_header(include.header);
-    const bool own = !include.angle_brackets && include.header.find('/') == std::string::npos &&
-                     std::filesystem::is_regular_file(model / include.header);
-    if (!standard && !own)
-      violations.push_back("daemon/model/" + include.describe());
+  for (const Include& include : includes_under(kSourceTree / "daemon" / folder)) {
+    if (include.angle_brackets && !is_standard_header(include.header))
+      violations.push_back("daemon/" + folder + "/" + include.describe());
   }
-  EXPECT_THAT(violations, ::testing::IsEmpty());
+  return violations;
+}
+
+TEST(AStandardHeader, IsOneOfTheStandardLibrarys) {
+  EXPECT_TRUE(is_standard_header("vector"));
+  EXPECT_TRUE(is_standard_header("cstdint"));
+  EXPECT_FALSE(is_standard_header("stdint.h"));
+  EXPECT_FALSE(is_standard_header("libudev.h"));
+  EXPECT_FALSE(is_standard_header("nlohmann/json.hpp"));
+}
+
+// The ground floor, and the interfaces beside it: the standard library and, in quoted includes,
+// only what TheSourceTree.KeepsEveryIncludeOnItsFloorOrBelow allows (the model itself).
+TEST(TheModel, IncludesOnlyTheStandardLibrary) {
+  EXPECT_THAT(system_includes_in("model"), ::testing::IsEmpty());
+}
+
+TEST(TheInterfaces, IncludeOnlyTheStandardLibrary) {
+  EXPECT_THAT(system_includes_in("interfaces"), ::testing::IsEmpty());
+}
+
+// docs/architecture.md: no stairs going back up, no doors between the seams.
+TEST(TheSourceTree, KeepsEveryIncludeOnItsFloorOrBelow) {
+  EXPECT_THAT(floor_violations(includes_under(kSourceTree), mapperd_floors()),
+              ::testing::IsEmpty());
+}
+
+// A new folder must be given its floor (here and in docs/architecture.md) before it counts.
+TEST(TheSourceTree, HasEveryDaemonFolderOnAFloor) {
+  std::vector<std::string> unplaced;
+  for (const auto& entry : std::filesystem::directory_iterator(kSourceTree / "daemon")) {
+    const std::string room = "daemon/" + entry.path().filename().string();
+    if (entry.is_directory() && !mapperd_floors().floor_of_room.contains(room))
+      unplaced.push_back(room);
+  }
+  EXPECT_THAT(unplaced, ::testing::IsEmpty());
 }
 
 }  // namespace
