@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -17,12 +16,14 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
+#include <variant>
+#include <vector>
 
 #include "bus/bus_event_source.h"
 #include "bus/bus_service.h"
 #include "bus/object_paths.h"
 #include "bus/polkit_authorizer.h"
+#include "command_line.h"
 #include "engine/engine.h"
 #include "engine/zero_device.h"
 #include "events/event_loop.h"
@@ -40,82 +41,6 @@
 
 namespace mapperd {
 namespace {
-
-constexpr std::string_view kUsage =
-    "Usage: mapperd [--bus-address ADDRESS] [--kernel-timeout SECONDS] [DIRECTORIES]\n"
-    "       mapperd --restore [DIRECTORIES]\n"
-    "\n"
-    "The device-mapper daemon: owns the kernel's device-mapper maps and serves them on the D-Bus\n"
-    "system bus as org.mapperd.Mapper1. Normally started by systemd (mapperd.service); at boot\n"
-    "mapperd-restore.service runs 'mapperd --restore' before local filesystems are mounted.\n"
-    "\n"
-    "  --bus-address ADDRESS  serve on the bus at ADDRESS instead of the system bus\n"
-    "                         (DBUS_SYSTEM_BUS_ADDRESS is honoured as well)\n"
-    "  --restore              bind the stored loops and make the stored maps whose devices are\n"
-    "                         there, then exit (no bus); the daemon makes the others when their\n"
-    "                         devices appear\n"
-    "  --state-directory DIR  where definitions are stored (default: $CONFIGURATION_DIRECTORY,\n"
-    "                         else /etc/mapperd)\n"
-    "  --runtime-directory DIR  state kept across daemon restarts but not reboots (default:\n"
-    "                         $RUNTIME_DIRECTORY, else /run/mapperd)\n"
-    "  --kernel-timeout SECONDS  fail a device-mapper call with Error.TimedOut when it has not\n"
-    "                         returned after SECONDS (default 60); a blocked call goes on\n"
-    "                         running, and the calls queued behind it fail too\n"
-    "  --help                 show this and exit\n"
-    "  --version              show the version and exit\n";
-
-struct CommandLine {
-  std::optional<std::string> bus_address;
-  std::optional<std::string> state_directory;
-  std::optional<std::string> runtime_directory;
-  bool restore = false;
-  std::chrono::seconds kernel_timeout{
-      std::chrono::duration_cast<std::chrono::seconds>(KernelThread::kDefaultJobDeadline)};
-  bool help = false;
-  bool version = false;
-};
-
-// Nothing when the arguments make no sense; `why` then says what is wrong.
-std::optional<CommandLine> parse_command_line(int argc, char** argv, std::string& why) {
-  CommandLine line;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view argument = argv[i];
-    if (argument == "--help" || argument == "-h") {
-      line.help = true;
-    } else if (argument == "--version") {
-      line.version = true;
-    } else if (argument == "--restore") {
-      line.restore = true;
-    } else if (argument == "--state-directory" && i + 1 < argc) {
-      line.state_directory = argv[++i];
-    } else if (argument == "--runtime-directory" && i + 1 < argc) {
-      line.runtime_directory = argv[++i];
-    } else if (argument == "--bus-address" && i + 1 < argc) {
-      line.bus_address = argv[++i];
-    } else if (argument.starts_with("--bus-address=")) {
-      line.bus_address = std::string(argument.substr(std::string_view("--bus-address=").size()));
-    } else if (argument == "--kernel-timeout" || argument.starts_with("--kernel-timeout=")) {
-      std::string_view value;
-      if (argument != "--kernel-timeout")
-        value = argument.substr(std::string_view("--kernel-timeout=").size());
-      else if (i + 1 < argc)
-        value = argv[++i];
-      unsigned long seconds = 0;
-      const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-      if (error != std::errc() || end != value.data() + value.size() || seconds == 0 ||
-          seconds > 86400) {
-        why = "--kernel-timeout needs a whole number of seconds from 1 to 86400, not '" +
-              std::string(value) + "'";
-        return std::nullopt;
-      }
-      line.kernel_timeout = std::chrono::seconds(seconds);
-    } else {
-      why = "unknown argument '" + std::string(argument) + "'";
-      return std::nullopt;
-    }
-  }
-  return line;
-}
 
 void notify(const std::string& state) {
   sd_notify(0, state.c_str());
@@ -356,21 +281,14 @@ int serve(const CommandLine& line, EventLog& log) {
 
 int main(int argc, char** argv) {
   using namespace mapperd;
-  std::string why;
-  const std::optional<CommandLine> line = parse_command_line(argc, argv, why);
-  if (!line) {
-    std::fprintf(stderr, "mapperd: %s\n%.*s", why.c_str(), static_cast<int>(kUsage.size()),
-                 kUsage.data());
-    return 2;
+  const std::variant<CommandLine, CommandLineExit> parsed =
+      parse_command_line(std::vector<std::string>(argv + 1, argv + argc));
+  if (const auto* done = std::get_if<CommandLineExit>(&parsed)) {
+    std::fputs(done->standard_output.c_str(), stdout);
+    std::fputs(done->standard_error.c_str(), stderr);
+    return done->status;
   }
-  if (line->help) {
-    std::fwrite(kUsage.data(), 1, kUsage.size(), stdout);
-    return 0;
-  }
-  if (line->version) {
-    std::printf("mapperd %s\n", MAPPERD_VERSION);
-    return 0;
-  }
+  const CommandLine* line = &std::get<CommandLine>(parsed);
 
   JournalLog log;
   try {

@@ -1,0 +1,83 @@
+#include "command_line.h"
+
+#include <CLI/CLI.hpp>
+#include <charconv>
+
+#include "kernel/kernel_thread.h"
+
+namespace mapperd {
+namespace {
+
+constexpr unsigned long kMaximumKernelTimeout = 86400;
+
+constexpr const char* kDescription =
+    "The device-mapper daemon: owns the kernel's device-mapper maps and serves them on the D-Bus\n"
+    "system bus as org.mapperd.Mapper1. Normally started by systemd (mapperd.service); at boot\n"
+    "mapperd-restore.service runs 'mapperd --restore' before local filesystems are mounted.\n"
+    "An option's value follows it as the next argument or after '='; mapperd(8) tells more.";
+
+// CLI11's checks answer with the problem, or "" when the value is good.
+std::string check_kernel_timeout(const std::string& value) {
+  unsigned long seconds = 0;
+  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+  if (error != std::errc() || end != value.data() + value.size() || seconds == 0 ||
+      seconds > kMaximumKernelTimeout) {
+    return "needs a whole number of seconds from 1 to 86400, not '" + value + "'";
+  }
+  return "";
+}
+
+void add_directory(CLI::App& app, const std::string& name, std::optional<std::string>& into,
+                   const std::string& description) {
+  app.add_option_function<std::string>(
+         name, [&into](const std::string& value) { into = value; }, description)
+      ->type_name("DIR");
+}
+
+}  // namespace
+
+std::variant<CommandLine, CommandLineExit> parse_command_line(
+    const std::vector<std::string>& arguments) {
+  CommandLine line;
+  line.kernel_timeout =
+      std::chrono::duration_cast<std::chrono::seconds>(KernelThread::kDefaultJobDeadline);
+
+  CLI::App app(kDescription, "mapperd");
+  app.set_help_flag("-h,--help", "show this and exit");
+  app.set_version_flag("--version", "mapperd " MAPPERD_VERSION, "show the version and exit");
+  app.add_option_function<std::string>(
+         "--bus-address", [&line](const std::string& value) { line.bus_address = value; },
+         "serve on the bus at ADDRESS, not the system bus")
+      ->type_name("ADDRESS");
+  app.add_flag("--restore", line.restore,
+               "the boot step: bind the stored loops, make the stored maps, exit");
+  add_directory(app, "--state-directory", line.state_directory,
+                "definitions (default $CONFIGURATION_DIRECTORY, else /etc/mapperd)");
+  add_directory(app, "--runtime-directory", line.runtime_directory,
+                "runtime state (default $RUNTIME_DIRECTORY, else /run/mapperd)");
+  app.add_option_function<std::string>(
+         "--kernel-timeout",
+         [&line](const std::string& value) {
+           line.kernel_timeout = std::chrono::seconds(std::stoul(value));
+         },
+         "a device-mapper call fails with TimedOut past this (default 60)")
+      ->type_name("SECONDS")
+      ->check(CLI::Validator(check_kernel_timeout, ""));
+
+  // CLI11 takes the arguments last to first.
+  std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    return CommandLineExit{0, app.help(), ""};
+  } catch (const CLI::CallForVersion& version) {
+    return CommandLineExit{0, std::string(version.what()) + "\n", ""};
+  } catch (const CLI::ParseError& error) {
+    return CommandLineExit{
+        2, "",
+        std::string("mapperd: ") + error.what() + "\nTry 'mapperd --help' for the options.\n"};
+  }
+  return line;
+}
+
+}  // namespace mapperd
