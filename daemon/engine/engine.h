@@ -188,11 +188,11 @@ class Engine {
   const MapRecord& visible_map(const std::string& name) const;
   // The exported map `name` if we own it, else NotFound / NotOwned.
   const MapRecord& owned_map(const std::string& name, std::string_view operation) const;
-  TableContext table_context() const;
-  // `text` parsed for the kernel: InvalidTable for a table wrong in itself or for its devices
-  // (a segment past a device's end), DeviceMissing for a device that does not exist.
-  std::vector<TargetLine> checked_table(const std::string& operation, std::string_view text) const;
+  // owned_map(), and running: DeviceMissing for a stored map that waits for its devices.
+  const MapRecord& running_map(const std::string& name, std::string_view operation) const;
   Completion<Done> then_report(const std::string& name, Completion<MapRecord> done);
+  // Takes in what the kernel said about itself; announces changed targets.
+  void learn_versions(const std::string& driver_version, const std::vector<TargetVersion>& targets);
 
   KernelThread& kernel_;
   // Never null: announcements before set_observer() go nowhere.
