@@ -63,20 +63,20 @@ Engine::Engine(KernelThread& kernel, ZeroDeviceStart zero_device_start,
       storage_(storage) {}
 
 template <class T>
-void Engine::run_operation(std::vector<std::string> names, std::function<KernelWork<T>()> check,
+void Engine::run_operation(std::vector<std::string> names, std::function<Plan<T>()> check,
                            Completion<T> done) {
   operations_.run(std::move(names), [this, check = std::move(check),
                                      done = std::move(done)](OperationQueue::Ticket ticket) {
-    KernelWork<T> work;
+    std::optional<Plan<T>> plan;
     try {
-      work = check();
+      plan.emplace(check());
     } catch (...) {
       operations_.finish(ticket);
       return done(Outcome<T>::current_failure());
     }
     auto result = std::make_shared<JobResult<T>>();
     kernel_.submit(
-        [this, work = std::move(work), result](KernelBackend& kernel) {
+        [this, work = std::move(plan->work), result](KernelBackend& kernel) {
           StoreWriter store(storage_, result->delta);
           try {
             result->value = work(kernel, store);
@@ -87,7 +87,8 @@ void Engine::run_operation(std::vector<std::string> names, std::function<KernelW
           // been undone only in part, and the truth is what we show.
           result->maps = read_all_maps(kernel);
         },
-        [this, result, ticket, done](std::exception_ptr read_error) {
+        [this, result, ticket, commit = std::move(plan->commit),
+         done](std::exception_ptr read_error) {
           if (is_timed_out(read_error)) {
             // The job still runs on the blocked kernel thread and owns `result` until it
             // returns; what it changes is read by the rescan that follows its late return.
@@ -95,6 +96,8 @@ void Engine::run_operation(std::vector<std::string> names, std::function<KernelW
             return done(Outcome<T>::failure(read_error));
           }
           apply(result->delta);
+          if (result->value && commit)
+            commit();
           if (!read_error)
             apply(result->maps);
           operations_.finish(ticket);
@@ -108,13 +111,13 @@ void Engine::run_operation(std::vector<std::string> names, std::function<KernelW
 }
 
 // The result types of the use cases: each room runs its operations through one of these.
-template void Engine::run_operation<Done>(std::vector<std::string>,
-                                          std::function<KernelWork<Done>()>, Completion<Done>);
+template void Engine::run_operation<Done>(std::vector<std::string>, std::function<Plan<Done>()>,
+                                          Completion<Done>);
 template void Engine::run_operation<std::string>(std::vector<std::string>,
-                                                 std::function<KernelWork<std::string>()>,
+                                                 std::function<Plan<std::string>()>,
                                                  Completion<std::string>);
 template void Engine::run_operation<LoopRecord>(std::vector<std::string>,
-                                                std::function<KernelWork<LoopRecord>()>,
+                                                std::function<Plan<LoopRecord>()>,
                                                 Completion<LoopRecord>);
 
 Completion<Done> Engine::then_report(const std::string& name, Completion<MapRecord> done) {

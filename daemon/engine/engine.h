@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "catalog.h"
@@ -161,9 +162,24 @@ class Engine {
  private:
   template <class T>
   using KernelWork = std::function<T(KernelBackend&, StoreWriter&)>;
-
+  // What an operation's check found: the kernel work to do and, for what the main thread must
+  // learn beyond the store and the kernel (a new map's owner, its missing devices), the step that
+  // commits it. Checks only look; `commit` runs on the main thread once `work` succeeded, before
+  // the catalog takes in the kernel's new state.
   template <class T>
-  void run_operation(std::vector<std::string> names, std::function<KernelWork<T>()> check,
+  struct Plan {
+    // Not explicit: a check with nothing to commit returns its work alone.
+    Plan(KernelWork<T> work, std::function<void()> commit = {})
+        : work(std::move(work)), commit(std::move(commit)) {}
+    KernelWork<T> work;
+    std::function<void()> commit;
+  };
+
+  // Runs `check` once the operations before it on `names` completed (a failure there completes
+  // `done` at once), then its work as one kernel job; takes in the store's changes and the
+  // kernel's maps as the job left them, and completes `done`.
+  template <class T>
+  void run_operation(std::vector<std::string> names, std::function<Plan<T>()> check,
                      Completion<T> done);
   void apply(const std::vector<KernelMap>& maps);
   void apply(const StoreDelta& delta);

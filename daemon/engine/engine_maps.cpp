@@ -23,7 +23,7 @@ std::vector<TableProblem> Engine::validate_table(std::string_view table) const {
 
 void Engine::create_map(CreateMapRequest request, Completion<MapRecord> done) {
   const std::string name = request.name;
-  auto check = [this, request = std::move(request)]() -> KernelWork<Done> {
+  auto check = [this, request = std::move(request)]() -> Plan<Done> {
     const std::string what = "create " + request.name;
     validate_map_name(request.name);
     if (catalog_.find(request.name) != nullptr || definitions_.contains(request.name)) {
@@ -51,31 +51,27 @@ void Engine::create_map(CreateMapRequest request, Completion<MapRecord> done) {
       }
     }
     const TableContext syntax = table_context(targets_);
-    bool devices_missing = false;
+    std::vector<std::string> missing;
     if (request.wait_for_devices) {
       const Table table = parse_table(request.table, syntax);
-      std::vector<std::string> missing;
       for (const DeviceRef& device : referenced_devices(table)) {
         if (!block_devices_ || !block_devices_->resolve(device))
           missing.push_back(device.text());
       }
-      devices_missing = !missing.empty();
-      // What MissingDevices and definitions() say until a restore pass looks again.
-      if (devices_missing)
-        missing_[request.name] = std::move(missing);
     }
+    const bool devices_missing = !missing.empty();
     if (!devices_missing)
       kernel_request.table = checked_table(what, request.table, targets_, block_devices_);
     kernel_request.read_only = request.read_only;
-    metadata_for_new_[request.name] = MapMetadata{request.persistent, request.caller_uid};
     MapDefinition definition{.name = request.name,
                              .uuid = kernel_request.uuid,
                              .table = request.table,
                              .read_only = request.read_only,
                              .created_by_uid = request.caller_uid,
                              .devices = {}};
-    return [kernel_request, definition, syntax, devices_missing, persistent = request.persistent](
-               KernelBackend& kernel, StoreWriter& store) mutable {
+    auto work = [kernel_request, definition, syntax, devices_missing,
+                 persistent = request.persistent](KernelBackend& kernel,
+                                                  StoreWriter& store) mutable {
       if (persistent && store.enabled()) {
         definition.devices = identify_devices(parse_table(definition.table, syntax),
                                               store.storage(), devices_missing);
@@ -108,6 +104,14 @@ void Engine::create_map(CreateMapRequest request, Completion<MapRecord> done) {
       }
       return Done{};
     };
+    auto commit = [this, name = request.name, missing = std::move(missing),
+                   metadata = MapMetadata{request.persistent, request.caller_uid}]() {
+      metadata_for_new_[name] = metadata;
+      // What MissingDevices and definitions() say until a restore pass looks again.
+      if (!missing.empty())
+        missing_[name] = missing;
+    };
+    return Plan<Done>(std::move(work), std::move(commit));
   };
   run_operation<Done>({name}, std::move(check), then_report(name, std::move(done)));
 }

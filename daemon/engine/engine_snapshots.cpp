@@ -15,7 +15,7 @@ namespace mapperd {
 void Engine::create_snapshot(CreateSnapshotRequest request, Completion<MapRecord> done) {
   const std::string name = request.name;
   const std::string layer = snapshot_layer_name(request.origin);
-  auto check = [this, request = std::move(request), layer]() -> KernelWork<Done> {
+  auto check = [this, request = std::move(request), layer]() -> Plan<Done> {
     const std::string what = "snapshot " + request.origin + " as " + request.name;
     validate_map_name(request.name);
     const MapRecord& origin = running_map(request.origin, "snapshot");
@@ -75,7 +75,6 @@ void Engine::create_snapshot(CreateSnapshotRequest request, Completion<MapRecord
     // A transient COW does not survive a reboot, so neither can the snapshot; nor can a
     // snapshot of an origin that is not stored.
     const bool stored = request.persistent && definitions_.contains(request.origin);
-    metadata_for_new_[request.name] = MapMetadata{stored, request.caller_uid};
     OperationIntent intent{.id = "",
                            .kind = std::string(stored ? kSnapshotIntent : kTransientSnapshotIntent),
                            .maps = {steps.origin, steps.real_layer, steps.snapshot},
@@ -83,8 +82,9 @@ void Engine::create_snapshot(CreateSnapshotRequest request, Completion<MapRecord
                            .to_remove = {}};
     if (!steps.real_layer_exists)
       intent.to_remove.push_back(steps.real_layer);
-    return [steps, intent, stored, uid = request.caller_uid, origin_uid = origin.created_by_uid,
-            zero = zero_device_start_](KernelBackend& kernel, StoreWriter& store) {
+    auto work = [steps, intent, stored, uid = request.caller_uid,
+                 origin_uid = origin.created_by_uid,
+                 zero = zero_device_start_](KernelBackend& kernel, StoreWriter& store) {
       IntentScope scope(store.storage(), intent);
       create_snapshot_layers(kernel, steps, zero);
       if (!stored) {
@@ -103,6 +103,11 @@ void Engine::create_snapshot(CreateSnapshotRequest request, Completion<MapRecord
       }
       return Done{};
     };
+    auto commit = [this, name = request.name,
+                   metadata = MapMetadata{stored, request.caller_uid}]() {
+      metadata_for_new_[name] = metadata;
+    };
+    return Plan<Done>(std::move(work), std::move(commit));
   };
   run_operation<Done>({request.origin, name, layer}, std::move(check),
                       then_report(name, std::move(done)));

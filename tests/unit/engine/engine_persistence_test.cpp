@@ -171,6 +171,34 @@ TEST_F(AStoredMap, ThatCannotBeWrittenIsNotLeftRunning) {
   std::filesystem::create_directories(state_dir());
 }
 
+// The create's checks only find the missing devices; they are noted once the definition is
+// stored, so a create that failed leaves nothing for a later map of that name to show.
+TEST_F(AStoredMap, ThatCouldNotBeStoredLeavesNoMissingDevicesBehind) {
+  std::filesystem::remove_all(state_dir());
+  std::ofstream(state_dir().string()) << "a file where the directory should be";
+  std::optional<Outcome<MapRecord>> waiting;
+  engine().create_map({.name = "late",
+                       .table = "0 4096 linear /dev/disk/by-id/usb-LATE 0\n",
+                       .wait_for_devices = true},
+                      into(waiting));
+  ASSERT_FALSE(wait_for(waiting).ok());
+  std::filesystem::remove(state_dir());
+  std::filesystem::create_directories(state_dir());
+
+  create({.name = "late", .table = "0 4096 linear 8:16 0\n"});
+  on_kernel([](FakeKernelBackend& fake) { fake.remove("late"); });
+  std::optional<Outcome<Done>> rescanned;
+  engine().rescan(into(rescanned));
+  wait_for(rescanned).value_or_throw();
+
+  const MapRecord* pending = engine().catalog().find("late");
+  ASSERT_NE(pending, nullptr);
+  EXPECT_EQ(pending->state, MapState::Pending);
+  EXPECT_THAT(pending->missing_devices, IsEmpty());
+  ASSERT_EQ(engine().definitions().size(), 1u);
+  EXPECT_THAT(engine().definitions()[0].reason, Not(HasSubstr("usb-LATE")));
+}
+
 TEST_F(AStoredMap, CreateCutShortAfterTheKernelIsCompletedAtStart) {
   create({.name = "done", .table = "0 8 zero\n"});
   // As if mapperd had died after the kernel made the map but before the definition was written.
