@@ -4,13 +4,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <memory>
-#include <thread>
 #include <utility>
 
 #include "comma_list.h"
 #include "engine.h"
+#include "loop_detach.h"
 #include "loopdev/loop_devices.h"
 #include "model/error.h"
 
@@ -23,21 +22,6 @@ LoopRecord record_of(const LoopDevice& loop, const AttachLoopRequest& request) {
                     .backing = loop.backing,
                     .persistent = request.persistent,
                     .created_by_uid = request.caller_uid};
-}
-
-// udev opens a loop device for a moment after every bind (blkid probing), and the driver calls
-// that "in use": a detach right after an attach would be refused. Held by a map or a mount, a
-// loop stays refused after these tries.
-void detach_when_udev_lets_go(LoopDevices& loops, std::uint32_t index) {
-  for (int attempt = 0;; ++attempt) {
-    try {
-      return loops.detach(index);
-    } catch (const Error& e) {
-      if (e.kind() != ErrorKind::Busy || attempt == 20)
-        throw;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
 }
 
 LoopSettings settings_of(const AttachLoopRequest& request) {
@@ -128,7 +112,7 @@ void Engine::detach_loop(std::uint32_t index, bool keep_definition, Completion<D
     }
     return [index, keep_definition, backing = loop->second.backing](KernelBackend&,
                                                                     StoreWriter& store) {
-      detach_when_udev_lets_go(*store.storage().loops, index);
+      detach_when_udev_lets_go(*store.storage().loops, store.storage().udev, index);
       if (!keep_definition)
         store.remove_loop(backing);
       return Done{};

@@ -310,6 +310,19 @@ TEST_F(AStoredLoop, ThatIsInUseIsNotDetached) {
   }
 }
 
+TEST_F(AStoredLoop, IsDetachedOnceUdevHasFinishedProbingIt) {
+  const LoopRecord loop = attach(make_file("/srv/a.img"));
+  loops_.set_busy(loop.index, "udev's blkid");
+  udev_.events_left = 2;
+  udev_.on_settled = [this, index = loop.index] { loops_.set_busy(index, ""); };
+  std::optional<Outcome<Done>> detached;
+  engine().detach_loop(loop.index, false, into(detached));
+  wait_for(detached).value_or_throw();
+  EXPECT_EQ(udev_.waits.size(), 2u);
+  EXPECT_THAT(observer().events, Contains("loop removed " + loop.device_path()));
+  EXPECT_FALSE(loops_.bound_at(loop.index).has_value());
+}
+
 TEST_F(AStoredLoop, DetachedLosesItsDefinition) {
   const LoopRecord loop = attach(make_file("/srv/a.img"));
   std::optional<Outcome<Done>> detached;
