@@ -38,7 +38,7 @@ void Engine::apply(const std::vector<KernelMap>& maps) {
   for (MapRecord& stored : stored_records_missing_from(observed))
     observed.push_back(std::move(stored));
   const std::vector<CatalogChange> plan =
-      plan_reconciliation(catalog_.all(), std::move(observed), metadata_for(catalog_, maps));
+      plan_reconciliation(catalog_.all(), std::move(observed), metadata_for(maps));
   for (const CatalogChange& change : plan) {
     const std::string& old_name =
         change.kind == CatalogChange::Kind::Renamed ? change.previous_name : change.record.name;
@@ -52,8 +52,7 @@ void Engine::apply(const std::vector<KernelMap>& maps) {
   }
 }
 
-std::map<std::string, MapMetadata> Engine::metadata_for(const Catalog&,
-                                                        const std::vector<KernelMap>& maps) const {
+std::map<std::string, MapMetadata> Engine::metadata_for(const std::vector<KernelMap>& maps) const {
   std::map<std::string, MapMetadata> metadata = metadata_for_new_;
   auto add = [&](const std::string& name, const std::string& uuid) {
     if (const auto stored = definitions_.find(name);

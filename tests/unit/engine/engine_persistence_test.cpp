@@ -122,6 +122,27 @@ TEST_F(AStoredMap, CanBeDefinedBeforeItsDevicesExist) {
   EXPECT_EQ(statuses[0].state, "pending");
 }
 
+TEST_F(AStoredMap, ThatWaitsForItsDevicesCannotBeSuspendedResumedOrReloaded) {
+  create({.name = "byid",
+          .table = "0 4096 linear /dev/disk/by-id/usb-LATE 0\n",
+          .wait_for_devices = true});
+  std::optional<Outcome<Done>> suspended, resumed, reloaded;
+  engine().suspend_map("byid", false, into(suspended));
+  engine().resume_map("byid", into(resumed));
+  engine().reload_map("byid", "0 8 zero\n", into(reloaded));
+  for (const auto* outcome : {&suspended, &resumed, &reloaded}) {
+    const Outcome<Done>& done = wait_for(*outcome);
+    ASSERT_FALSE(done.ok());
+    try {
+      std::rethrow_exception(done.error());
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::DeviceMissing);
+      EXPECT_THAT(e.what(), HasSubstr("stored but not running"));
+    }
+  }
+  EXPECT_EQ(engine().catalog().find("byid")->state, MapState::Pending);
+}
+
 TEST_F(AStoredMap, LosesItsDefinitionWhenRemoved) {
   create({.name = "gone", .table = "0 8 zero\n"});
   remove({.name = "gone"});
