@@ -143,7 +143,7 @@ struct Core {
             line.kernel_timeout),
         storage(state_directory(line.state_directory), runtime_directory(line.runtime_directory),
                 block_devices),
-        engine(kernel, zero_device_start, &block_devices, storage.engine_storage()) {}
+        engine(kernel, zero_device_start, &block_devices, storage.engine_storage(udev_activity)) {}
 
   // Opened before the backend, so no udev event that completes a cookie can be missed.
   UdevActivityMonitor udev_activity;

@@ -31,12 +31,13 @@ RealStorage::RealStorage(const std::filesystem::path& state, const std::filesyst
                          const BlockDevices& block_devices)
     : definitions_(state), runtime_(runtime), directory_(loops_), block_devices_(block_devices) {}
 
-EngineStorage RealStorage::engine_storage() {
+EngineStorage RealStorage::engine_storage(UdevActivity& udev) {
   return EngineStorage{.definitions = &definitions_,
                        .runtime = &runtime_,
                        .directory = &directory_,
                        .loops = &loops_,
-                       .block_devices = &block_devices_};
+                       .block_devices = &block_devices_,
+                       .udev = &udev};
 }
 
 }  // namespace mapperd

@@ -26,7 +26,8 @@ class RealStorage {
   RealStorage(const RealStorage&) = delete;
   RealStorage& operator=(const RealStorage&) = delete;
 
-  EngineStorage engine_storage();
+  // `udev`: what loop detaches wait on (the daemon's one monitor, used on the kernel thread).
+  EngineStorage engine_storage(UdevActivity& udev);
 
  private:
   DefinitionStore definitions_;

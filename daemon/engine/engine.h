@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "catalog.h"
@@ -123,34 +124,70 @@ class Engine {
   // the engine has them). Changes nothing and never waits.
   std::vector<TableProblem> validate_table(std::string_view table) const;
 
-  // Completes with the new map's record once /dev/mapper/NAME exists and the map is announced.
+  // Makes the map `request` describes. Completes with its record once /dev/mapper/NAME exists
+  // and the map is announced. InvalidName, AlreadyExists (a map or a stored definition of that
+  // name, or a map with that UUID), InvalidTable / DeviceMissing for the table (table_checks.h),
+  // InvalidArgument for wait_for_devices without persistence or without the definition store.
+  // A persistent map is stored; one that cannot be stored (Store) is removed again. With
+  // wait_for_devices and a device missing, only the definition is stored: the record is
+  // Pending, and a restore pass makes the map when its devices appear.
   void create_map(CreateMapRequest request, Completion<MapRecord> done);
-  // Completes with the snapshot's record. See kernel_steps.h for the sequence.
+  // Snapshots the owned, running origin (see kernel_steps.h for the sequence); completes with the
+  // snapshot's record. NotFound / NotOwned / DeviceMissing (a pending origin) for the origin;
+  // InvalidArgument for an origin that is itself a snapshot or a snapshot-origin written by
+  // hand, a COW device that is neither "/dev/..." nor "MAJOR:MINOR", a chunk size that is not a
+  // power of two within kMaxSnapshotChunkSectors; Busy for a suspended origin; InvalidName /
+  // AlreadyExists for the snapshot's name or the origin's "-real" layer. Stored when persistent and
+  // the origin is.
   void create_snapshot(CreateSnapshotRequest request, Completion<MapRecord> done);
-  // An origin with snapshots is Busy, naming them; removing an origin's last snapshot folds the
-  // origin's -real layer back into it.
-  // A pending map (stored, devices missing) is removed by dropping its definition.
+  // Removes an owned map (request.kernel: force, deferred) and its stored definition, or with
+  // keep_definition only deactivates it until the next boot (InvalidArgument for a map that is
+  // not stored). An origin with snapshots is Busy, naming them; removing an origin's last
+  // snapshot folds the origin's -real layer back into it. A pending map (stored, devices
+  // missing) is removed by dropping its definition (keep_definition: InvalidArgument).
   void remove_map(RemoveMapRequest request, Completion<Done> done);
+  // Suspends the owned, running map `name`: in-flight I/O is flushed first (the call waits for
+  // it) unless `noflush`, which leaves it queued in the target for the resume. New I/O waits
+  // until resume_map(), or a reload_map(), whose table swap ends in a resume. Suspending a
+  // suspended map succeeds and changes nothing (the kernel's rule). The change is announced as
+  // State "suspended". NotFound for an unknown name or a hidden layer, NotOwned for another
+  // tool's map, DeviceMissing for a pending map (stored, waiting for its devices: nothing runs).
   void suspend_map(std::string name, bool noflush, Completion<Done> done);
+  // Resumes the owned, running map `name`, swapping in an inactive table if one was loaded
+  // (mapperd leaves none: its reload swaps at once). Resuming a map that is not suspended
+  // succeeds and changes nothing. Errors as suspend_map().
   void resume_map(std::string name, Completion<Done> done);
-  // An origin with a snapshot layer is Busy: its table is the snapshots' too.
+  // Replaces the table of the owned, running map `name` (load, suspend, resume: a suspended map
+  // runs again); a stored map's definition takes the new table. The table is checked as
+  // create_map() checks it. An origin with snapshots (or their layer) is Busy: its table is
+  // the snapshots' too. NotFound / NotOwned / DeviceMissing as suspend_map().
   void reload_map(std::string name, std::string table, Completion<Done> done);
-  // Completes with the record under its new name; a -real layer is renamed with it.
+  // Renames the owned, running map `name`; a -real layer and the stored definitions are renamed
+  // with it. Completes with the record under its new name. InvalidName for `new_name` (or the
+  // layer's name it makes, past kMaxNameBytes), AlreadyExists when it or the layer's is taken,
+  // NotFound / NotOwned / DeviceMissing as suspend_map().
   void rename_map(std::string name, std::string new_name, Completion<MapRecord> done);
-  // Completes with the target's reply (often empty).
+  // Sends `message` to the target at `sector` of the owned, running map `name`; completes with
+  // the target's reply (often empty). InvalidArgument for a message longer than kMaxMessageBytes
+  // or a sector past the map's end; NotFound / NotOwned / DeviceMissing as suspend_map().
   void send_message(std::string name, Sectors sector, std::string message,
                     Completion<std::string> done);
   // Completes with the kernel's status lines; refreshes the values no event announces (open
-  // count, snapshot usage) on the way. Works on other tools' maps too.
+  // count, snapshot usage) on the way. Works on other tools' maps too; NotFound for an unknown
+  // name or a hidden layer. Changes nothing in the kernel.
   void read_status(std::string name, Completion<std::string> done);
 
-  // Loop devices. attach_loop() takes a descriptor the caller opened (the engine closes it);
-  // attach_loop_file() opens `path` itself (absolute, no symlink at the end). A persistent loop
-  // is stored and bound again at boot.
+  // Loop devices. attach_loop() takes a descriptor the caller opened (the engine closes it, on
+  // every path); attach_loop_file() opens `path` itself (absolute, no symlink at the end). A
+  // persistent loop is stored and bound again at boot; one that cannot be stored is detached
+  // again. Completes with the loop's record once it is announced. Failed when mapperd has no
+  // loop devices; otherwise the errors of LoopDevices::attach() (loopdev/loop_devices.h).
   void attach_loop(int fd, AttachLoopRequest request, Completion<LoopRecord> done);
   void attach_loop_file(std::string path, AttachLoopRequest request, Completion<LoopRecord> done);
-  // NotFound unless mapperd attached loop `index`; Busy while a map uses it. With
-  // `keep_definition` it is attached again at next boot.
+  // Detaches loop `index`, first waiting (2 s at most) for udev to finish probing a loop just
+  // bound (loop_detach.h), and drops its definition unless `keep_definition`, which attaches it
+  // again at next boot (InvalidArgument for a loop that is not persistent). NotFound unless
+  // mapperd attached it; Busy while a map uses it, or while anything else holds it.
   void detach_loop(std::uint32_t index, bool keep_definition, Completion<Done> done);
   // The loops mapperd attached, by index.
   const std::map<std::uint32_t, LoopRecord>& loops() const { return loops_; }
@@ -161,9 +198,24 @@ class Engine {
  private:
   template <class T>
   using KernelWork = std::function<T(KernelBackend&, StoreWriter&)>;
-
+  // What an operation's check found: the kernel work to do and, for what the main thread must
+  // learn beyond the store and the kernel (a new map's owner, its missing devices), the step that
+  // commits it. Checks only look; `commit` runs on the main thread once `work` succeeded, before
+  // the catalog takes in the kernel's new state.
   template <class T>
-  void run_operation(std::vector<std::string> names, std::function<KernelWork<T>()> check,
+  struct Plan {
+    // Not explicit: a check with nothing to commit returns its work alone.
+    Plan(KernelWork<T> work, std::function<void()> commit = {})
+        : work(std::move(work)), commit(std::move(commit)) {}
+    KernelWork<T> work;
+    std::function<void()> commit;
+  };
+
+  // Runs `check` once the operations before it on `names` completed (a failure there completes
+  // `done` at once), then its work as one kernel job; takes in the store's changes and the
+  // kernel's maps as the job left them, and completes `done`.
+  template <class T>
+  void run_operation(std::vector<std::string> names, std::function<Plan<T>()> check,
                      Completion<T> done);
   void apply(const std::vector<KernelMap>& maps);
   void apply(const StoreDelta& delta);
@@ -173,8 +225,7 @@ class Engine {
   void mark_missing_devices(std::vector<MapRecord>& observed) const;
   // What the engine knows beyond the kernel, by name: definitions, runtime facts, creates in
   // flight.
-  std::map<std::string, MapMetadata> metadata_for(const Catalog& catalog,
-                                                  const std::vector<KernelMap>& maps) const;
+  std::map<std::string, MapMetadata> metadata_for(const std::vector<KernelMap>& maps) const;
   void note_restore(const RestoreReport& report);
   void attach_loop_with(std::string what,
                         std::function<LoopDevice(LoopDevices&, const LoopSettings&)> attach,
@@ -188,11 +239,11 @@ class Engine {
   const MapRecord& visible_map(const std::string& name) const;
   // The exported map `name` if we own it, else NotFound / NotOwned.
   const MapRecord& owned_map(const std::string& name, std::string_view operation) const;
-  TableContext table_context() const;
-  // `text` parsed for the kernel: InvalidTable for a table wrong in itself or for its devices
-  // (a segment past a device's end), DeviceMissing for a device that does not exist.
-  std::vector<TargetLine> checked_table(const std::string& operation, std::string_view text) const;
+  // owned_map(), and running: DeviceMissing for a stored map that waits for its devices.
+  const MapRecord& running_map(const std::string& name, std::string_view operation) const;
   Completion<Done> then_report(const std::string& name, Completion<MapRecord> done);
+  // Takes in what the kernel said about itself; announces changed targets.
+  void learn_versions(const std::string& driver_version, const std::vector<TargetVersion>& targets);
 
   KernelThread& kernel_;
   // Never null: announcements before set_observer() go nowhere.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "interfaces/device_directory.h"
+#include "interfaces/udev_activity.h"
 #include "model/block_devices.h"
 
 namespace mapperd {
@@ -18,6 +19,9 @@ struct EngineStorage {
   const DeviceDirectory* directory = nullptr;
   LoopDevices* loops = nullptr;
   const BlockDevices* block_devices = nullptr;
+  // What a loop detach waits on: udev holds a newly bound loop device open while it probes it.
+  // Without it a detach does not wait.
+  UdevActivity* udev = nullptr;
 
   bool enabled() const {
     return definitions != nullptr && runtime != nullptr && directory != nullptr &&

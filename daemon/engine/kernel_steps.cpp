@@ -126,7 +126,7 @@ void rename_with_layer(KernelBackend& kernel, const std::string& name, const std
     kernel.rename(name, new_name);
     undo.push("rename " + new_name + " back to " + name, [&] { kernel.rename(new_name, name); });
     if (layer)
-      kernel.rename(*layer, new_name + "-real");
+      kernel.rename(*layer, snapshot_layer_name(new_name));
   });
 }
 

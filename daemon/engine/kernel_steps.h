@@ -23,6 +23,11 @@ using ZeroDeviceStart = std::function<void(const DeviceRef& device, Sectors leng
 // while being read are left out.
 std::vector<KernelMap> read_all_maps(KernelBackend& kernel);
 
+// "<origin>-real": the hidden layer that carries an origin's table once it has snapshots.
+inline std::string snapshot_layer_name(const std::string& origin) {
+  return origin + "-real";
+}
+
 struct SnapshotSteps {
   std::string origin;
   // "<origin>-real"; created (with `real_layer_uuid`) unless `real_layer_exists`.

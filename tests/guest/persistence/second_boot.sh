@@ -75,6 +75,15 @@ expect_eq "its BackingFile" "$(busctl get-property org.mapperd.Mapper1 "$loop_pa
 expect_eq "the kernel has it bound" "$(losetup -n -O BACK-FILE "/dev/loop${loop_path##*/}" 2>&1)" "$DATA/bus.img"
 expect_true "Loop.Detach" busctl call org.mapperd.Mapper1 "$loop_path" org.mapperd.Mapper1.Loop Detach 'a{sv}' 0
 expect_false "the kernel has it unbound" bash -c "losetup -n -O BACK-FILE /dev/loop${loop_path##*/} | grep -q bus.img"
+# udev probes a loop device right after its bind (blkid) and the driver refuses to detach it
+# meanwhile: a Detach at once after the attach waits for udev's events, and succeeds.
+for round in 1 2 3; do
+  loop_path=$(busctl call org.mapperd.Mapper1 /org/mapperd/Mapper1 org.mapperd.Mapper1.Manager \
+    AttachLoopFile 'sa{sv}' "$DATA/bus.img" 1 persistent b false 2>&1 | awk '{print $2}' | tr -d '"')
+  expect_true "Loop.Detach right after AttachLoopFile ($round)" \
+    busctl call org.mapperd.Mapper1 "$loop_path" org.mapperd.Mapper1.Loop Detach 'a{sv}' 0
+done
+expect_eq "no loop shows bus.img" "$(losetup -l -n -O BACK-FILE 2>&1 | grep -c bus.img)" 0
 
 section "kill -9 in the middle of operations"
 definitions_before=$(ls /etc/mapperd/maps | sort)

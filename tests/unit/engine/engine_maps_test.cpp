@@ -135,6 +135,23 @@ TEST_F(AnEngine, AnnouncesSuspendAndResumeAsStateChanges) {
               ElementsAre("added pause", "changed pause: State", "changed pause: State"));
 }
 
+TEST_F(AnEngine, SuspendsASuspendedMapAndResumesARunningOneWithoutChangingAnything) {
+  create("twice", linear_table());
+  std::optional<Outcome<Done>> first, second, resumed, again;
+  engine_.suspend_map("twice", true, into(first));
+  wait_for(first).value_or_throw();
+  engine_.suspend_map("twice", false, into(second));
+  wait_for(second).value_or_throw();
+  EXPECT_EQ(map("twice").state, MapState::Suspended);
+  engine_.resume_map("twice", into(resumed));
+  wait_for(resumed).value_or_throw();
+  engine_.resume_map("twice", into(again));
+  wait_for(again).value_or_throw();
+  EXPECT_EQ(map("twice").state, MapState::Active);
+  EXPECT_THAT(observer_.events,
+              ElementsAre("added twice", "changed twice: State", "changed twice: State"));
+}
+
 TEST_F(AnEngine, AnnouncesANewTableAndSizeAfterAReload) {
   create("grow", linear_table(kLoop1, 1024));
   std::optional<Outcome<Done>> reloaded;

@@ -122,6 +122,27 @@ TEST_F(AStoredMap, CanBeDefinedBeforeItsDevicesExist) {
   EXPECT_EQ(statuses[0].state, "pending");
 }
 
+TEST_F(AStoredMap, ThatWaitsForItsDevicesCannotBeSuspendedResumedOrReloaded) {
+  create({.name = "byid",
+          .table = "0 4096 linear /dev/disk/by-id/usb-LATE 0\n",
+          .wait_for_devices = true});
+  std::optional<Outcome<Done>> suspended, resumed, reloaded;
+  engine().suspend_map("byid", false, into(suspended));
+  engine().resume_map("byid", into(resumed));
+  engine().reload_map("byid", "0 8 zero\n", into(reloaded));
+  for (const auto* outcome : {&suspended, &resumed, &reloaded}) {
+    const Outcome<Done>& done = wait_for(*outcome);
+    ASSERT_FALSE(done.ok());
+    try {
+      std::rethrow_exception(done.error());
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::DeviceMissing);
+      EXPECT_THAT(e.what(), HasSubstr("stored but not running"));
+    }
+  }
+  EXPECT_EQ(engine().catalog().find("byid")->state, MapState::Pending);
+}
+
 TEST_F(AStoredMap, LosesItsDefinitionWhenRemoved) {
   create({.name = "gone", .table = "0 8 zero\n"});
   remove({.name = "gone"});
@@ -169,6 +190,34 @@ TEST_F(AStoredMap, ThatCannotBeWrittenIsNotLeftRunning) {
   EXPECT_THAT(kernel_map_names(), Not(Contains("unstorable")));
   std::filesystem::remove(state_dir());
   std::filesystem::create_directories(state_dir());
+}
+
+// The create's checks only find the missing devices; they are noted once the definition is
+// stored, so a create that failed leaves nothing for a later map of that name to show.
+TEST_F(AStoredMap, ThatCouldNotBeStoredLeavesNoMissingDevicesBehind) {
+  std::filesystem::remove_all(state_dir());
+  std::ofstream(state_dir().string()) << "a file where the directory should be";
+  std::optional<Outcome<MapRecord>> waiting;
+  engine().create_map({.name = "late",
+                       .table = "0 4096 linear /dev/disk/by-id/usb-LATE 0\n",
+                       .wait_for_devices = true},
+                      into(waiting));
+  ASSERT_FALSE(wait_for(waiting).ok());
+  std::filesystem::remove(state_dir());
+  std::filesystem::create_directories(state_dir());
+
+  create({.name = "late", .table = "0 4096 linear 8:16 0\n"});
+  on_kernel([](FakeKernelBackend& fake) { fake.remove("late"); });
+  std::optional<Outcome<Done>> rescanned;
+  engine().rescan(into(rescanned));
+  wait_for(rescanned).value_or_throw();
+
+  const MapRecord* pending = engine().catalog().find("late");
+  ASSERT_NE(pending, nullptr);
+  EXPECT_EQ(pending->state, MapState::Pending);
+  EXPECT_THAT(pending->missing_devices, IsEmpty());
+  ASSERT_EQ(engine().definitions().size(), 1u);
+  EXPECT_THAT(engine().definitions()[0].reason, Not(HasSubstr("usb-LATE")));
 }
 
 TEST_F(AStoredMap, CreateCutShortAfterTheKernelIsCompletedAtStart) {
@@ -280,6 +329,19 @@ TEST_F(AStoredLoop, ThatIsInUseIsNotDetached) {
     EXPECT_EQ(e.kind(), ErrorKind::Busy);
     EXPECT_THAT(e.what(), HasSubstr("onloop"));
   }
+}
+
+TEST_F(AStoredLoop, IsDetachedOnceUdevHasFinishedProbingIt) {
+  const LoopRecord loop = attach(make_file("/srv/a.img"));
+  loops_.set_busy(loop.index, "udev's blkid");
+  udev_.events_left = 2;
+  udev_.on_settled = [this, index = loop.index] { loops_.set_busy(index, ""); };
+  std::optional<Outcome<Done>> detached;
+  engine().detach_loop(loop.index, false, into(detached));
+  wait_for(detached).value_or_throw();
+  EXPECT_EQ(udev_.waits.size(), 2u);
+  EXPECT_THAT(observer().events, Contains("loop removed " + loop.device_path()));
+  EXPECT_FALSE(loops_.bound_at(loop.index).has_value());
 }
 
 TEST_F(AStoredLoop, DetachedLosesItsDefinition) {

@@ -67,7 +67,8 @@ void PersistenceFixture::make_engine() {
                     .runtime = &runtime_state_,
                     .directory = &directory_,
                     .loops = &loops_,
-                    .block_devices = &block_devices_});
+                    .block_devices = &block_devices_,
+                    .udev = &udev_});
   engine_->set_observer(*observer_);
   engine_->set_report_sink([this](const RestoreReport& report) { reports_.push_back(report); });
 }

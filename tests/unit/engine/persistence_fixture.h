@@ -19,6 +19,7 @@
 #include "fakes/fake_device_directory.h"
 #include "fakes/fake_kernel_backend.h"
 #include "fakes/fake_loop_devices.h"
+#include "fakes/scripted_udev_activity.h"
 #include "kernel/kernel_thread.h"
 #include "recording_observer.h"
 #include "store/definition_store.h"
@@ -81,6 +82,8 @@ class PersistenceFixture : public ::testing::Test {
   TestBlockDevices block_devices_;
   FakeDeviceDirectory directory_;
   FakeLoopDevices loops_;
+  // Settled unless a test scripts it; used on the kernel thread, inside jobs.
+  ScriptedUdevActivity udev_;
   FakeKernelBackend* fake_kernel_ = nullptr;
   DefinitionStore definitions_;
   RuntimeState runtime_state_;

@@ -1,0 +1,141 @@
+// The catalog update and its announcements: what a job's kernel reading and store changes mean
+// for the catalog, and what the observer hears of it.
+
+#include <algorithm>
+
+#include "engine.h"
+#include "model/error.h"
+#include "table_checks.h"
+
+namespace mapperd {
+
+void Engine::apply(const StoreDelta& delta) {
+  for (const std::string& name : delta.removed) {
+    definitions_.erase(name);
+    missing_.erase(name);
+    failed_.erase(name);
+  }
+  for (const MapDefinition& definition : delta.saved)
+    definitions_[definition.name] = definition;
+  for (const LoopBacking& backing : delta.loops_removed) {
+    std::erase_if(loop_definitions_,
+                  [&](const LoopDefinition& loop) { return loop.backing == backing; });
+  }
+  for (const LoopDefinition& loop : delta.loops_saved) {
+    std::erase_if(loop_definitions_,
+                  [&](const LoopDefinition& known) { return known.backing == loop.backing; });
+    loop_definitions_.push_back(loop);
+  }
+  for (const std::string& uuid : delta.facts_removed)
+    facts_.erase(uuid);
+  for (const RuntimeMapFacts& facts : delta.facts_saved)
+    facts_[facts.uuid] = facts;
+}
+
+void Engine::apply(const std::vector<KernelMap>& maps) {
+  std::vector<MapRecord> observed = records_from_kernel(maps);
+  mark_missing_devices(observed);
+  for (MapRecord& stored : stored_records_missing_from(observed))
+    observed.push_back(std::move(stored));
+  const std::vector<CatalogChange> plan =
+      plan_reconciliation(catalog_.all(), std::move(observed), metadata_for(maps));
+  for (const CatalogChange& change : plan) {
+    const std::string& old_name =
+        change.kind == CatalogChange::Kind::Renamed ? change.previous_name : change.record.name;
+    std::optional<MapRecord> before;
+    if (const MapRecord* known = catalog_.find(old_name))
+      before = *known;
+    catalog_.apply(change);
+    if (change.kind == CatalogChange::Kind::Added)
+      metadata_for_new_.erase(change.record.name);
+    announce(change, before);
+  }
+}
+
+std::map<std::string, MapMetadata> Engine::metadata_for(const std::vector<KernelMap>& maps) const {
+  std::map<std::string, MapMetadata> metadata = metadata_for_new_;
+  auto add = [&](const std::string& name, const std::string& uuid) {
+    if (const auto stored = definitions_.find(name);
+        stored != definitions_.end() && stored->second.uuid == uuid) {
+      metadata[name] = MapMetadata{true, stored->second.created_by_uid};
+    } else if (const auto facts = facts_.find(uuid); facts != facts_.end()) {
+      metadata[name] = MapMetadata{false, facts->second.created_by_uid};
+    }
+  };
+  for (const KernelMap& map : maps)
+    add(map.info.name, map.info.uuid);
+  for (const auto& [name, definition] : definitions_)
+    add(name, definition.uuid);
+  return metadata;
+}
+
+void Engine::mark_missing_devices(std::vector<MapRecord>& observed) const {
+  if (block_devices_ == nullptr)
+    return;
+  for (MapRecord& record : observed) {
+    if (!record.owned || record.state == MapState::Pending)
+      continue;
+    for (const DeviceNumber& device : record.dependencies) {
+      if (!block_devices_->resolve(DeviceRef::of(device)))
+        record.missing_devices.push_back(device.to_string());
+    }
+    if (!record.missing_devices.empty() && record.state == MapState::Active)
+      record.state = MapState::Degraded;
+  }
+}
+
+std::vector<MapRecord> Engine::stored_records_missing_from(
+    const std::vector<MapRecord>& observed) const {
+  std::vector<MapRecord> stored;
+  for (const auto& [name, definition] : definitions_) {
+    const bool runs = std::any_of(observed.begin(), observed.end(), [&](const MapRecord& r) {
+      return r.uuid == definition.uuid || r.name == name;
+    });
+    const auto facts = facts_.find(definition.uuid);
+    if (runs || (facts != facts_.end() && facts->second.deactivated))
+      continue;
+    MapRecord record;
+    record.name = name;
+    record.uuid = definition.uuid;
+    record.table = definition.table;
+    try {
+      record.size = parse_table(definition.table, table_context(targets_)).size();
+    } catch (const Error&) {
+      // Shown as size 0; the failure is in failed_.
+    }
+    record.state = MapState::Pending;
+    record.read_only = definition.read_only;
+    record.persistent = true;
+    record.owned = true;
+    record.created_by_uid = definition.created_by_uid;
+    if (const auto missing = missing_.find(name); missing != missing_.end())
+      record.missing_devices = missing->second;
+    stored.push_back(std::move(record));
+  }
+  return stored;
+}
+
+void Engine::announce(const CatalogChange& change, const std::optional<MapRecord>& before) {
+  const bool was_visible = before && !before->hidden();
+  const bool is_visible = change.kind != CatalogChange::Kind::Removed && !change.record.hidden();
+  if (was_visible && !is_visible)
+    return observer_->map_removed(*before);
+  if (!was_visible && is_visible)
+    return observer_->map_added(change.record);
+  if (!was_visible)
+    return;
+  switch (change.kind) {
+    case CatalogChange::Kind::Renamed:
+      observer_->map_renamed(change.previous_name, change.record);
+      break;
+    case CatalogChange::Kind::Changed:
+      if (!change.fields.empty())
+        observer_->map_changed(change.record, change.fields);
+      break;
+    case CatalogChange::Kind::Added:
+    case CatalogChange::Kind::Removed:
+      break;
+  }
+}
+
+}  // namespace mapperd
