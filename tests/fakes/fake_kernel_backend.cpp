@@ -416,6 +416,14 @@ std::string FakeKernelBackend::message(std::string_view name, Sectors sector,
   const std::vector<std::string> args = words(text);
   if (!args.empty() && args[0] == "@stats_create")
     return std::to_string(map.stats_regions++);
+  // dm-crypt takes "key set <key>" and "key wipe" only while the map is suspended.
+  const bool crypt = std::any_of(map.live.begin(), map.live.end(),
+                                 [](const TargetLine& line) { return line.type == "crypt"; });
+  if (crypt && args.size() >= 2 && args[0] == "key" && (args[1] == "set" || args[1] == "wipe")) {
+    if (!map.suspended)
+      throw errors::message_refused(op, name, "device-mapper: crypt: not suspended during key manipulation.");
+    return "";
+  }
   if (sector >= size_of_table(map.live)) {
     throw errors::message_refused(op, name,
                                   "device-mapper: ioctl: Target message sector outside device.");

@@ -320,6 +320,35 @@ TEST_F(MapperdWithStorage, ShowsAPendingMapsMissingDevicesAndAnnouncesWhenItCome
   EXPECT_EQ(std::get<1>(definitions[0]), "active");
 }
 
+TEST_F(MapperdWithStorage, ShowsAStoredMapThatIsNotRunningWithItsCryptKeyMasked) {
+  const std::string key(64, 'd');
+  const std::string masked = "0 4096 crypt aes-xts-plain64 " + std::string(64, '0') + " 0 8:16 0\n";
+  const sdbus::ObjectPath path =
+      client_.create_map("secret", "0 4096 crypt aes-xts-plain64 " + key + " 0 8:16 0\n");
+  EXPECT_EQ(client_.get(path, kMapInterface, "Table").get<std::string>(), masked);
+  // The map goes from the kernel behind mapperd's back and cannot be made again: the object
+  // shows the stored definition.
+  mapperd_.on_kernel([](FakeKernelBackend& kernel) {
+    kernel.remove("secret");
+    kernel.fail_next("create", Error(ErrorKind::Kernel, "create secret: EIO: no"));
+  });
+  mapperd_.request_restore();
+  const auto signals = client_.wait_for_signal([&](const RecordedSignal& s) {
+    return s.member == "PropertiesChanged" && s.path == path && s.changed.count("State");
+  });
+  const auto change = std::find_if(signals.begin(), signals.end(), [&](const RecordedSignal& s) {
+    return s.member == "PropertiesChanged" && s.path == path && s.changed.count("State");
+  });
+  ASSERT_NE(change, signals.end()) << "no PropertiesChanged for the map within 10 s";
+  EXPECT_EQ(change->changed.at("State").get<std::string>(), "pending");
+  EXPECT_EQ(client_.get(path, kMapInterface, "Table").get<std::string>(), masked);
+  for (const RecordedSignal& signal : signals) {
+    if (signal.changed.count("Table")) {
+      EXPECT_EQ(signal.changed.at("Table").get<std::string>(), masked);
+    }
+  }
+}
+
 TEST_F(MapperdWithStorage, AnnouncesTheDevicesAnActiveMapLostAndRemovesNothing) {
   const sdbus::ObjectPath path = client_.create_map("ondisk", "0 4096 linear /dev/sdc 0\n");
   EXPECT_THAT(client_.get(path, kMapInterface, "MissingDevices").get<std::vector<std::string>>(),
