@@ -176,6 +176,20 @@ TEST_F(AStoredMap, ThatCannotBeReadIsSetAsideWhileTheOthersComeUp) {
   EXPECT_FALSE(std::filesystem::exists(map_file("bad")));
 }
 
+TEST_F(AStoredMap, ThatCannotBeReadNowIsReportedAndLeftInPlace) {
+  create({.name = "good", .table = "0 8 zero\n"});
+  reboot();
+  // A read error (EIO), not bad contents: nothing goes to quarantine.
+  std::filesystem::create_symlink("/proc/self/mem", map_file("eio"));
+  start();
+  EXPECT_THAT(kernel_map_names(), ElementsAre("good"));
+  EXPECT_THAT(reports_.back().quarantined, IsEmpty());
+  ASSERT_EQ(reports_.back().failed.size(), 1u);
+  EXPECT_EQ(reports_.back().failed[0].name, map_file("eio").string());
+  EXPECT_THAT(reports_.back().failed[0].error, HasSubstr("EIO"));
+  EXPECT_TRUE(std::filesystem::is_symlink(map_file("eio")));
+}
+
 TEST_F(AStoredMap, ThatCannotBeWrittenIsNotLeftRunning) {
   std::filesystem::remove_all(state_dir());
   std::ofstream(state_dir().string()) << "a file where the directory should be";
