@@ -8,15 +8,15 @@
 #include "model/error.h"
 
 namespace mapperd {
-namespace {
-
-TableContext syntax_only() {
-  // Stored and kernel tables were checked when first given; passthrough targets come back as
-  // the kernel printed them, so every listed type is accepted here.
-  return TableContext{};
+TableContext syntax_for(const std::vector<TargetVersion>& targets) {
+  TableContext context;
+  for (const TargetVersion& target : targets) {
+    // The model parses its typed targets itself; any other the kernel lists is passed through.
+    if (!is_typed_target(target.name))
+      context.passthrough_targets.insert(target.name);
+  }
+  return context;
 }
-
-}  // namespace
 
 std::string table_text(const std::vector<TargetLine>& lines) {
   std::string text;
@@ -72,8 +72,10 @@ std::optional<MapDefinition> define_from_kernel(KernelBackend& kernel, const Eng
   definition.read_only = info->read_only;
   definition.created_by_uid = created_by_uid;
   definition.table = table_text(kernel.table(name));
-  definition.devices =
-      identify_devices(parse_table(definition.table, syntax_only()), storage, false, kernel.list());
+  // The table came from the kernel, so each of its targets is one the kernel lists (a crypt
+  // layer under a snapshot-origin included).
+  definition.devices = identify_devices(parse_table(definition.table, syntax_for(kernel.targets())),
+                                        storage, false, kernel.list());
   return definition;
 }
 

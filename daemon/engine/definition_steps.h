@@ -23,6 +23,10 @@ std::vector<DeviceUse> identify_devices(const Table& table, const EngineStorage&
                                         bool allow_missing,
                                         const std::vector<MapListing>& maps = {});
 
+// The syntax of tables on this kernel: the typed targets, and every other target it lists
+// (`targets`) passed through. No device checks.
+TableContext syntax_for(const std::vector<TargetVersion>& targets);
+
 // "start length type params\n" per line, unmasked: what a definition stores and what restore
 // compares.
 std::string table_text(const std::vector<TargetLine>& lines);

@@ -114,15 +114,6 @@ struct RestoreResult {
   std::vector<KernelMap> maps;
 };
 
-TableContext syntax_for(const std::vector<TargetVersion>& targets) {
-  TableContext context;
-  for (const TargetVersion& target : targets) {
-    if (!is_typed_target(target.name))
-      context.passthrough_targets.insert(target.name);
-  }
-  return context;
-}
-
 std::string describe(const QuarantinedFile& file) {
   return file.file.string() + ": " + file.reason +
          (file.moved_to.empty() ? " (could not be moved aside)"
@@ -362,12 +353,7 @@ std::vector<TableProblem> Engine::validate_table(std::string_view table) const {
 }
 
 TableContext Engine::table_context() const {
-  TableContext context;
-  for (const TargetVersion& target : targets_) {
-    // The model parses its typed targets itself; any other the kernel lists is passed through.
-    if (!is_typed_target(target.name))
-      context.passthrough_targets.insert(target.name);
-  }
+  TableContext context = syntax_for(targets_);
   context.devices = block_devices_;
   return context;
 }
