@@ -9,11 +9,15 @@ class IObject;
 
 namespace mapperd::bus {
 
+// The kernel's "no uid" ((uid_t)-1): what a Caller's uid is until the bus says otherwise.
+inline constexpr std::uint32_t kUnknownUid = static_cast<std::uint32_t>(-1);
+
 // Who sent the method call being handled.
 struct Caller {
   // The unique bus name, ":1.42".
   std::string sender;
-  std::uint32_t uid = 0;
+  // Fail-closed: a Caller nobody filled in is nobody, never root; authorization refuses it.
+  std::uint32_t uid = kUnknownUid;
 
   // ":1.42 (uid 1000)": for logs (MAPPERD_CALLER=) and messages.
   std::string describe() const;

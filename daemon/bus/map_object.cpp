@@ -3,6 +3,7 @@
 #include "device_number_value.h"
 #include "engine/engine.h"
 #include "model/error.h"
+#include "model/key_masking.h"
 #include "object_paths.h"
 
 namespace mapperd::bus {
@@ -191,7 +192,9 @@ void MapObject::Message(sdbus::Result<std::string>&& result, uint64_t sector, st
               name, Sectors(sector), message, [call, name, message](Outcome<std::string> outcome) {
                 if (!outcome.ok())
                   return call->fail(outcome.error());
-                call->succeed("sent message '" + message + "' to map " + name, outcome.value());
+                // The log goes to the journal: dm-crypt's "key set <key>" without the key.
+                call->succeed("sent message '" + mask_message_keys(message) + "' to map " + name,
+                              outcome.value());
               });
         });
   });
@@ -228,7 +231,8 @@ uint64_t MapObject::Size() {
   return with_dbus_errors([&] { return record().size.count(); });
 }
 std::string MapObject::Table() {
-  return with_dbus_errors([&] { return record().table; });
+  // Any local user reads properties: no key leaves the daemon, stored or running.
+  return with_dbus_errors([&] { return mask_table_keys(record().table); });
 }
 std::string MapObject::State() {
   return with_dbus_errors([&] { return std::string(map_state_name(record().state)); });

@@ -46,6 +46,10 @@ PolkitAuthorizer::PolkitAuthorizer(sdbus::IConnection& connection)
 
 void PolkitAuthorizer::authorize(std::string_view action_id, const Caller& caller,
                                  const CallOptions& options, Continuation continuation) {
+  if (caller.uid == kUnknownUid) {
+    return continuation(
+        access_denied("the bus did not say the caller's uid, so nothing is allowed to it"));
+  }
   // Root can open /dev/mapper/control itself; asking polkit would only add a way to fail.
   if (caller.uid == 0)
     return continuation(nullptr);

@@ -6,18 +6,9 @@
 #include "interfaces/loop_devices.h"
 #include "kernel/kernel_table.h"
 #include "model/error.h"
+#include "table_checks.h"
 
 namespace mapperd {
-namespace {
-
-TableContext syntax_only() {
-  // Stored and kernel tables were checked when first given; passthrough targets come back as
-  // the kernel printed them, so every listed type is accepted here.
-  return TableContext{};
-}
-
-}  // namespace
-
 std::string table_text(const std::vector<TargetLine>& lines) {
   std::string text;
   for (const TargetLine& line : lines) {
@@ -72,8 +63,10 @@ std::optional<MapDefinition> define_from_kernel(KernelBackend& kernel, const Eng
   definition.read_only = info->read_only;
   definition.created_by_uid = created_by_uid;
   definition.table = table_text(kernel.table(name));
-  definition.devices =
-      identify_devices(parse_table(definition.table, syntax_only()), storage, false, kernel.list());
+  // The table came from the kernel, so each of its targets is one the kernel lists (a crypt
+  // layer under a snapshot-origin included).
+  definition.devices = identify_devices(parse_table(definition.table, table_context(kernel.targets())),
+                                        storage, false, kernel.list());
   return definition;
 }
 

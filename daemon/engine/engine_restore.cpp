@@ -92,6 +92,8 @@ void Engine::restore_pass(bool at_start, Completion<Done> done) {
             result->stored = storage_.definitions->load();
             for (const QuarantinedFile& file : result->stored.quarantined)
               report.quarantined.push_back(describe(file));
+            for (const QuarantinedFile& file : result->stored.unreadable)
+              report.failed.push_back({file.file.string(), file.reason + " (left in place)"});
             const std::vector<OperationIntent> intents = storage_.runtime->load_intents();
             if (!intents.empty()) {
               const RecoveryReport recovery = recover_operations(kernel, storage_, intents);

@@ -12,13 +12,8 @@
 
 namespace mapperd {
 
-// `params` with key material replaced by '0's, as `dmsetup table` prints it without --showkeys:
-// the key of a "crypt" line (a keyring reference ":size:type:desc" and "-" carry no key and are
-// kept), and the keys in "integrity" options internal_hash/journal_crypt/journal_mac. Other
-// targets' parameters are returned unchanged.
-std::string mask_key_material(std::string_view type, std::string_view params);
-
-// One "start length type params\n" line per segment, keys masked: the Table property.
+// One "start length type params\n" line per segment, keys masked (mask_key_material): the Table
+// property.
 std::string format_kernel_table(const std::vector<TargetLine>& table);
 
 // One "start length type params\n" line per segment, exactly as the kernel gave them: the reply

@@ -1,6 +1,7 @@
 #include "kernel_steps.h"
 
 #include "kernel_report.h"
+#include "kernel/ownership.h"
 #include "model/error.h"
 #include "undo_stack.h"
 
@@ -103,10 +104,36 @@ void create_snapshot_layers(KernelBackend& kernel, const SnapshotSteps& steps,
   });
 }
 
+namespace {
+
+// The removal was planned by name on the daemon's thread; by now another tool may have taken the
+// name: fold a layer back only into mapperd's map that is still "snapshot-origin <layer>".
+void require_origin_of(KernelBackend& kernel, const std::string& origin, const std::string& layer) {
+  const std::string operation = "fold " + layer + " back into";
+  const std::optional<MapInfo> origin_info = kernel.info(origin);
+  const std::optional<MapInfo> layer_info = kernel.info(layer);
+  if (!origin_info || !layer_info) {
+    throw Error(ErrorKind::NotFound, operation + " " + origin + ": " +
+                                         (origin_info ? layer : origin) + " is gone");
+  }
+  require_ours(operation, *origin_info);
+  const std::vector<TargetLine> table = kernel.table(origin);
+  if (table.size() != 1 || table[0].type != "snapshot-origin" ||
+      first_word(table[0].params) != layer_info->device.to_string()) {
+    throw Error(ErrorKind::Failed, operation + " " + origin + ": " + origin +
+                                       " is not the snapshot-origin of " + layer +
+                                       " any more, so it is left as it is (and " + layer +
+                                       " with it)");
+  }
+}
+
+}  // namespace
+
 void remove_with_layers(KernelBackend& kernel, const RemovalSteps& steps) {
   kernel.remove(steps.name, steps.options);
   try {
     if (steps.fold_origin && steps.fold_layer) {
+      require_origin_of(kernel, *steps.fold_origin, *steps.fold_layer);
       kernel.reload(*steps.fold_origin, kernel.table(*steps.fold_layer));
       kernel.remove(*steps.fold_layer);
     }

@@ -40,7 +40,9 @@ struct MapRecord {
   DeviceNumber device;
   Sectors size;
   // The live table as the kernel prints it, one "start length type args\n" line per segment,
-  // key material masked as `dmsetup table` masks it without --showkeys.
+  // key material masked as `dmsetup table` masks it without --showkeys. For a stored map that
+  // is not running, its definition's table as written, keys unmasked: whatever shows it masks
+  // it (mask_table_keys), as the bus's Table property does.
   std::string table;
   MapState state = MapState::Active;
   bool read_only = false;

@@ -8,6 +8,7 @@
 #include "interfaces/loop_devices.h"
 #include "kernel/kernel_table.h"
 #include "model/error.h"
+#include "model/key_masking.h"
 
 namespace mapperd {
 namespace {
@@ -167,11 +168,12 @@ void restore_maps(KernelBackend& kernel, const EngineStorage& storage,
         const ResolvedTable resolved = resolve_definition(definition, syntax, locate);
         const std::string running = table_text(kernel.table(definition.name));
         if (resolved.missing.empty() && table_text(resolved.lines) != running) {
+          // The report goes to the journal: keys masked, as in every table mapperd shows.
           report.differences.push_back("map '" + definition.name +
                                        "': the kernel's table differs from the stored one; "
                                        "running:\n" +
-                                       running + "stored (on today's devices):\n" +
-                                       table_text(resolved.lines));
+                                       mask_table_keys(running) + "stored (on today's devices):\n" +
+                                       mask_table_keys(table_text(resolved.lines)));
         }
         continue;
       }

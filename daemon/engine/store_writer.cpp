@@ -1,6 +1,10 @@
 #include "store_writer.h"
 
+#include <time.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdio>
 
 #include "store/definition_store.h"
 
@@ -56,12 +60,29 @@ void StoreWriter::remove_facts(const std::string& uuid) {
   delta_.facts_removed.push_back(uuid);
 }
 
+namespace {
+
+// "<kind>-<realtime ns, hex>-<pid>-<sequence>": unique across processes, so an intent a crash left
+// for recovery is never overwritten by the next daemon's (a counter alone restarts at 1 in every
+// process). The map's name stays out: it may be 127 bytes of characters file names here refuse;
+// the file lists the maps.
+std::string new_intent_id(const std::string& kind) {
+  static std::atomic<std::uint64_t> sequence{0};
+  timespec now{};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  const auto nanoseconds = static_cast<std::uint64_t>(now.tv_sec) * 1000000000u +
+                           static_cast<std::uint64_t>(now.tv_nsec);
+  char stamp[17];
+  std::snprintf(stamp, sizeof stamp, "%016llx", static_cast<unsigned long long>(nanoseconds));
+  return kind + "-" + stamp + "-" + std::to_string(::getpid()) + "-" + std::to_string(++sequence);
+}
+
+}  // namespace
+
 IntentScope::IntentScope(const EngineStorage& storage, OperationIntent intent) : storage_(storage) {
   if (!storage_.enabled())
     return;
-  static std::atomic<std::uint64_t> sequence{0};
-  intent.id = intent.kind + "-" + (intent.maps.empty() ? "" : intent.maps.front()) + "-" +
-              std::to_string(++sequence);
+  intent.id = new_intent_id(intent.kind);
   storage_.runtime->save_intent(intent);
   id_ = intent.id;
 }

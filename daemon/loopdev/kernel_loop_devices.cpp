@@ -2,8 +2,10 @@
 
 #include <fcntl.h>
 #include <linux/loop.h>
+#include <linux/openat2.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -38,7 +40,10 @@ class Fd {
   Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
-  Fd& operator=(Fd&&) = delete;
+  Fd& operator=(Fd&& other) noexcept {
+    std::swap(fd_, other.fd_);
+    return *this;
+  }
   int get() const { return fd_; }
 
  private:
@@ -129,6 +134,39 @@ std::string path_of(std::string_view operation, int fd, const FileFacts& facts) 
   return path;
 }
 
+// Why open() of a backing file failed, as an error naming it.
+[[noreturn]] void throw_open_failure(std::string_view operation, const std::string& path,
+                                     bool read_only, int error_number) {
+  switch (error_number) {
+    case ELOOP:
+      throw errors::symbolic_link(operation, path);
+    case ENOENT:
+    case ENOTDIR:
+      throw errors::no_such_file(operation, path, error_number);
+    case EISDIR:
+      throw errors::not_attachable(operation, path, "is a directory", error_number);
+    case ENXIO:
+      throw errors::not_attachable(operation, path, "is a socket or a device with no driver",
+                                   error_number);
+    case EROFS:
+      throw errors::not_attachable(
+          operation, path,
+          "is on a read-only filesystem, so it can back only a read-only loop device",
+          error_number);
+    case EACCES:
+    case EPERM:
+      throw Error(ErrorKind::InvalidArgument,
+                  std::string(operation) + " " + path + ": " + errors::errno_name(error_number) +
+                      ": cannot be opened " +
+                      (read_only ? "for reading" : "for reading and writing") +
+                      " (permissions, an immutable or append-only attribute, a security "
+                      "policy)",
+                  error_number);
+    default:
+      throw errors::system_failure(operation, path, error_number, "cannot open it");
+  }
+}
+
 // The open() of a backing file by path: no symbolic link at the end, no controlling terminal,
 // and no wait on a FIFO (O_NONBLOCK, taken off again once it is known to be a regular file).
 Fd open_backing(std::string_view operation, const std::string& path, bool read_only) {
@@ -139,40 +177,78 @@ Fd open_backing(std::string_view operation, const std::string& path, bool read_o
   }
   const int access = read_only ? O_RDONLY : O_RDWR;
   Fd fd(::open(path.c_str(), access | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-  if (fd.get() < 0) {
-    const int error_number = errno;
-    switch (error_number) {
-      case ELOOP:
-        throw errors::symbolic_link(operation, path);
-      case ENOENT:
-      case ENOTDIR:
-        throw errors::no_such_file(operation, path, error_number);
-      case EISDIR:
-        throw errors::not_attachable(operation, path, "is a directory", error_number);
-      case ENXIO:
-        throw errors::not_attachable(operation, path, "is a socket or a device with no driver",
-                                     error_number);
-      case EROFS:
-        throw errors::not_attachable(
-            operation, path,
-            "is on a read-only filesystem, so it can back only a read-only loop device",
-            error_number);
-      case EACCES:
-      case EPERM:
-        throw Error(ErrorKind::InvalidArgument,
-                    std::string(operation) + " " + path + ": " + errors::errno_name(error_number) +
-                        ": cannot be opened " +
-                        (read_only ? "for reading" : "for reading and writing") +
-                        " (permissions, an immutable or append-only attribute, a security "
-                        "policy)",
-                    error_number);
-      default:
-        throw errors::system_failure(operation, path, error_number, "cannot open it");
-    }
-  }
+  if (fd.get() < 0)
+    throw_open_failure(operation, path, read_only, errno);
   const int flags = ::fcntl(fd.get(), F_GETFL);
   if (flags >= 0)
     ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK);
+  return fd;
+}
+
+// An O_PATH descriptor for the absolute `path`, reached without following a symbolic link in
+// any component: openat2(RESOLVE_NO_SYMLINKS), or on kernels without it (before 5.6) one
+// component at a time with O_NOFOLLOW. O_PATH opens no file: no driver sees it. -1 with errno
+// set (ELOOP for a link) when it fails.
+Fd open_path_without_symlinks(const std::string& path) {
+  open_how how{};
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_NO_SYMLINKS;
+  const long fd = ::syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how);
+  if (fd >= 0 || errno != ENOSYS)
+    return Fd(static_cast<int>(fd));
+  Fd at(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  std::size_t begin = 1;
+  while (at.get() >= 0 && begin <= path.size()) {
+    std::size_t end = path.find('/', begin);
+    if (end == std::string::npos)
+      end = path.size();
+    const std::string component = path.substr(begin, end - begin);
+    begin = end + 1;
+    if (component.empty())
+      continue;
+    Fd next(::openat(at.get(), component.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    struct stat st {};
+    if (next.get() >= 0 && ::fstat(next.get(), &st) == 0 && S_ISLNK(st.st_mode)) {
+      errno = ELOOP;
+      return Fd();
+    }
+    at = std::move(next);
+  }
+  return at;
+}
+
+// A stored backing file opened again to re-attach it: reached without any symbolic link, so a
+// directory on the path swapped for a link cannot redirect root, and checked on the O_PATH
+// descriptor (a regular file, the stored device and inode) before it is opened for reading or
+// writing; the reopen through /proc/self/fd opens that very inode.
+Fd open_stored_backing(const LoopBacking& backing) {
+  constexpr std::string_view op = "reattach";
+  const std::string& path = backing.file;
+  if (path.empty() || path.front() != '/') {
+    throw Error(ErrorKind::InvalidArgument,
+                std::string(op) + " " + path + ": not an absolute path; give the full path "
+                                               "of the file");
+  }
+  const Fd node = open_path_without_symlinks(path);
+  if (node.get() < 0) {
+    const int error_number = errno;
+    if (error_number == ELOOP)
+      throw errors::symbolic_link_on_path(op, path);
+    throw_open_failure(op, path, backing.read_only, error_number);
+  }
+  struct stat st {};
+  if (::fstat(node.get(), &st) != 0)
+    throw errors::system_failure(op, path, errno, "cannot fstat() it");
+  if (!S_ISREG(st.st_mode))
+    throw errors::not_attachable(op, path, what_it_is(st.st_mode));
+  if (device_number(st.st_dev) != backing.file_device || st.st_ino != backing.inode) {
+    throw errors::file_replaced(op, path, backing.file_device, backing.inode,
+                                device_number(st.st_dev), st.st_ino);
+  }
+  const std::string reopen = "/proc/self/fd/" + std::to_string(node.get());
+  Fd fd(::open(reopen.c_str(), (backing.read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOCTTY));
+  if (fd.get() < 0)
+    throw_open_failure(op, path, backing.read_only, errno);
   return fd;
 }
 
@@ -366,15 +442,7 @@ LoopDevice KernelLoopDevices::attach_file(const std::string& path, const LoopSet
 Reattachment KernelLoopDevices::reattach(const LoopBacking& backing) {
   if (std::optional<LoopDevice> bound = find_bound(backing))
     return Reattachment{std::move(*bound), true};
-  const Fd fd = open_backing("reattach", backing.file, backing.read_only);
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0)
-    throw errors::system_failure("reattach", backing.file, errno, "cannot fstat() it");
-  // Checked on the open descriptor, so the path cannot change between check and bind.
-  if (device_number(st.st_dev) != backing.file_device || st.st_ino != backing.inode) {
-    throw errors::file_replaced("reattach", backing.file, backing.file_device, backing.inode,
-                                device_number(st.st_dev), st.st_ino);
-  }
+  const Fd fd = open_stored_backing(backing);
   const LoopSettings settings{backing.offset, backing.size_limit, backing.read_only};
   return Reattachment{bind("reattach", backing.file, fd.get(), settings), false};
 }

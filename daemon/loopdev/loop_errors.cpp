@@ -39,6 +39,14 @@ Error symbolic_link(std::string_view operation, std::string_view path) {
                ELOOP);
 }
 
+Error symbolic_link_on_path(std::string_view operation, std::string_view path) {
+  return Error(ErrorKind::InvalidArgument,
+               head(operation, path, ELOOP) +
+                   "the path goes through a symbolic link, which is not followed (a directory "
+                   "on it was replaced by a link?); attach the file by its real path",
+               ELOOP);
+}
+
 Error no_such_file(std::string_view operation, std::string_view path, int error_number) {
   return Error(ErrorKind::NotFound,
                head(operation, path, error_number) +

@@ -22,6 +22,9 @@ Error not_attachable(std::string_view operation, std::string_view file, std::str
                      int error_number = 0);
 // InvalidArgument (ELOOP): the last component of `path` is a symbolic link.
 Error symbolic_link(std::string_view operation, std::string_view path);
+// InvalidArgument (ELOOP): some component of `path` is a symbolic link (a stored path is
+// followed only through real directories).
+Error symbolic_link_on_path(std::string_view operation, std::string_view path);
 // NotFound (ENOENT): nothing at `path`.
 Error no_such_file(std::string_view operation, std::string_view path, int error_number);
 // InvalidArgument: `path` now names another file than the one that was attached.

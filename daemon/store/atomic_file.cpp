@@ -88,8 +88,9 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view t
     ::unlink(temporary.c_str());
     return store_error("write", path, step, error_number);
   };
-  // mkostemp makes 0600; state files are for an administrator to read (docs/state-format.md).
-  if (::fchmod(fd.get(), 0644) != 0)
+  // 0600 whatever the umask: a definition holds its table as written, and a passthrough crypt
+  // table holds its key (docs/state-format.md).
+  if (::fchmod(fd.get(), 0600) != 0)
     throw fail("set the temporary file's mode", errno);
   if (const int error_number = write_all(fd.get(), text); error_number != 0)
     throw fail("write the temporary file", error_number);

@@ -17,7 +17,7 @@ inline constexpr std::size_t kMaxStateFileBytes = 16 * 1024 * 1024;
 
 // Replaces PATH's contents with TEXT, or leaves it as it was: writes a temporary file
 // (temporary_file_prefix(PATH) + 6 random characters) in PATH's directory, fsyncs it, renames it
-// over PATH, fsyncs the directory. The new file has mode 0644. On a failure the temporary file is
+// over PATH, fsyncs the directory. The new file has mode 0600. On a failure the temporary file is
 // removed and PATH is untouched. The directory must exist.
 void write_file_atomically(const std::filesystem::path& path, std::string_view text);
 

@@ -59,11 +59,28 @@ StoredDefinitions DefinitionStore::load() {
     result.quarantined.push_back(
         store::quarantine_file(file, quarantine_directory() / subdirectory, std::move(reason)));
   };
+  // The file's text; nothing when it cannot be read now (an errno: EMFILE, EIO, ...), which is
+  // noted and left for the next load: only what was read and is wrong goes to quarantine.
+  const auto read_or_note = [&](const std::filesystem::path& file,
+                                std::string_view subdirectory) -> std::optional<std::string> {
+    try {
+      return store::read_file(file);
+    } catch (const Error& e) {
+      if (e.error_number() != 0)
+        result.unreadable.push_back(QuarantinedFile{file, {}, e.what()});
+      else
+        quarantine(file, subdirectory, e.what());
+      return std::nullopt;
+    }
+  };
 
   std::vector<MapCandidate> candidates;
   for (const std::filesystem::path& file : store::state_files_in(maps_directory())) {
+    const std::optional<std::string> text = read_or_note(file, "maps");
+    if (!text)
+      continue;
     try {
-      store::StoredMap stored = store::parse_map(store::read_file(file));
+      store::StoredMap stored = store::parse_map(*text);
       // parse_map checked the name, so it makes a file name.
       const std::string expected = store::map_file_name(stored.definition.name);
       if (expected != file.filename().string()) {
@@ -103,8 +120,11 @@ StoredDefinitions DefinitionStore::load() {
             [](const MapDefinition& a, const MapDefinition& b) { return a.name < b.name; });
 
   for (const std::filesystem::path& file : store::state_files_in(loops_directory())) {
+    const std::optional<std::string> text = read_or_note(file, "loops");
+    if (!text)
+      continue;
     try {
-      LoopDefinition definition = store::parse_loop(store::read_file(file));
+      LoopDefinition definition = store::parse_loop(*text);
       const std::string expected = store::loop_file_name(definition.backing);
       if (expected != file.filename().string()) {
         throw store::FormatError("", "the file name " + store::shown(file.filename().string()) +

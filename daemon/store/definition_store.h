@@ -15,6 +15,9 @@ struct StoredDefinitions {
   std::vector<MapDefinition> maps;  // sorted by name
   std::vector<LoopDefinition> loops;
   std::vector<QuarantinedFile> quarantined;
+  // Files that could not be read this time (EMFILE, EIO, ...: store_error()'s message): left
+  // where they are for the next load, never quarantined, since nothing is known of their contents.
+  std::vector<QuarantinedFile> unreadable;  // moved_to empty
 };
 
 // The persistent definitions, one human-readable versioned file each (docs/state-format.md):
@@ -37,7 +40,8 @@ class DefinitionStore {
   const std::filesystem::path& directory() const { return directory_; }
 
   // Every definition; a corrupt file, one from a newer format, or one whose name disagrees with
-  // its file is moved to quarantine/{maps,loops}/ and reported, never thrown. Leftover temporary
+  // its file is moved to quarantine/{maps,loops}/ and reported, never thrown. A file that cannot
+  // be read (an errno from open or read) stays where it is and is reported as unreadable. Leftover temporary
   // files from a crash are removed. Two map files with one UUID (a crash in the middle of a
   // rename) keep the one written last (the larger "generation"). Throws Error(Store) only when
   // a directory cannot be listed; a missing one holds nothing.

@@ -1,6 +1,7 @@
 #include "fakes/fake_kernel_backend.h"
 
 #include <algorithm>
+#include <set>
 #include <sstream>
 
 #include "kernel/kernel_errors.h"
@@ -21,6 +22,13 @@ std::vector<std::string> words(std::string_view text) {
   for (std::string word; in >> word;)
     result.push_back(word);
   return result;
+}
+
+// The targets the fake lists that the model has no type for (crypt): their parameters are kept
+// verbatim, as DmBackend keeps them.
+const std::set<std::string>& passthrough_targets() {
+  static const std::set<std::string> types{"crypt"};
+  return types;
 }
 
 Sectors size_of_table(const std::vector<TargetLine>& lines) {
@@ -126,7 +134,7 @@ std::vector<TargetLine> FakeKernelBackend::checked(std::string_view operation,
                                                    const std::vector<TargetLine>& table) const {
   Table parsed;
   try {
-    parsed = from_target_lines(table, {});
+    parsed = from_target_lines(table, passthrough_targets());
   } catch (const Error& refusal) {
     throw errors::invalid_table(operation, name, refusal.what());
   }
@@ -138,6 +146,7 @@ std::vector<TargetLine> FakeKernelBackend::checked(std::string_view operation,
   }
   TableContext context;
   context.devices = block_devices_.get();
+  context.passthrough_targets = passthrough_targets();
   const std::vector<TableProblem> problems = check_table(format_target_lines(table), context);
   if (!problems.empty()) {
     std::string reasons;
@@ -156,7 +165,7 @@ void FakeKernelBackend::require_devices(std::string_view operation, std::string_
   // the load to refuse.
   Table parsed;
   try {
-    parsed = from_target_lines(table, {});
+    parsed = from_target_lines(table, passthrough_targets());
   } catch (const Error&) {
     return;
   }
@@ -178,8 +187,9 @@ std::string FakeKernelBackend::driver_version() {
 }
 
 std::vector<TargetVersion> FakeKernelBackend::targets() {
-  // What Debian 12's kernel lists once dm-mod and dm-snapshot are loaded.
-  return {{"snapshot-merge", 1, 16, 0},
+  // What Debian 12's kernel lists once dm-mod, dm-snapshot and dm-crypt are loaded.
+  return {{"crypt", 1, 24, 0},
+          {"snapshot-merge", 1, 16, 0},
           {"snapshot-origin", 1, 9, 0},
           {"snapshot", 1, 16, 0},
           {"striped", 1, 6, 0},
@@ -262,7 +272,7 @@ std::vector<DeviceNumber> FakeKernelBackend::dependencies(std::string_view name)
   std::vector<DeviceNumber> devices;
   if (map.live.empty())
     return devices;
-  for (const DeviceRef& device : referenced_devices(from_target_lines(map.live, {}))) {
+  for (const DeviceRef& device : referenced_devices(from_target_lines(map.live, passthrough_targets()))) {
     if (device.is_number())
       devices.push_back(device.number());
   }
@@ -406,6 +416,14 @@ std::string FakeKernelBackend::message(std::string_view name, Sectors sector,
   const std::vector<std::string> args = words(text);
   if (!args.empty() && args[0] == "@stats_create")
     return std::to_string(map.stats_regions++);
+  // dm-crypt takes "key set <key>" and "key wipe" only while the map is suspended.
+  const bool crypt = std::any_of(map.live.begin(), map.live.end(),
+                                 [](const TargetLine& line) { return line.type == "crypt"; });
+  if (crypt && args.size() >= 2 && args[0] == "key" && (args[1] == "set" || args[1] == "wipe")) {
+    if (!map.suspended)
+      throw errors::message_refused(op, name, "device-mapper: crypt: not suspended during key manipulation.");
+    return "";
+  }
   if (sector >= size_of_table(map.live)) {
     throw errors::message_refused(op, name,
                                   "device-mapper: ioctl: Target message sector outside device.");

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <sdbus-c++/Error.h>
 
+#include <sdbus-c++/sdbus-c++.h>
+
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -13,6 +15,7 @@
 #include "bus/call_options.h"
 #include "bus/method_actions.h"
 #include "bus/polkit_authorizer.h"
+#include "private_bus.h"
 #include "model/error.h"
 
 namespace mapperd::bus {
@@ -73,6 +76,29 @@ TEST(TheMethodActionTable, ListsOnlyActionsThePolicyFileDeclares) {
       continue;
     EXPECT_THAT(policy.str(), HasSubstr("<action id=\"" + std::string(entry.action) + "\">"))
         << entry.method;
+  }
+}
+
+TEST(ACaller, WhoseUidNobodyFilledInIsNotRoot) {
+  const Caller caller{.sender = ":1.7"};
+  EXPECT_NE(caller.uid, 0u);
+  EXPECT_THROW(require_root_if_needed("AttachLoopFile", caller.uid), sdbus::Error);
+}
+
+TEST(ThePolkitAuthorizer, RefusesACallerWhoseUidIsUnknownWithoutAskingPolkit) {
+  testing::PrivateBus bus;
+  const auto connection = sdbus::createSessionBusConnectionWithAddress(bus.address());
+  PolkitAuthorizer authorizer(*connection);
+  std::optional<std::exception_ptr> answer;
+  authorizer.authorize("org.mapperd.create", Caller{.sender = ":1.7"}, CallOptions{},
+                       [&](std::exception_ptr refusal) { answer = refusal; });
+  ASSERT_TRUE(answer.has_value()) << "it should answer at once, without polkit";
+  ASSERT_NE(*answer, nullptr) << "a caller whose uid is unknown was let in";
+  try {
+    std::rethrow_exception(*answer);
+  } catch (const sdbus::Error& e) {
+    EXPECT_EQ(e.getName(), "org.freedesktop.DBus.Error.AccessDenied");
+    EXPECT_THAT(e.getMessage(), HasSubstr("uid"));
   }
 }
 

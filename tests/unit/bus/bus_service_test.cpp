@@ -14,9 +14,12 @@
 namespace mapperd::testing {
 namespace {
 
+using ::testing::Contains;
+using ::testing::Each;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::SizeIs;
 
 const std::vector<std::string> kEveryMapProperty = {"AllocatedSectors",
@@ -246,6 +249,18 @@ TEST_F(MapperdOnTheBus, RepliesToMessagesAndStatusRequests) {
   EXPECT_EQ(reply, "0");
   client_.call(map_path("stats"), kMapInterface, "GetStatus", std::tie(status));
   EXPECT_EQ(status, "0 4096 linear \n");
+}
+
+TEST_F(MapperdOnTheBus, LogsACryptKeyMessageWithItsKeyMasked) {
+  const std::string key(64, 'c');
+  client_.create_map("secret", "0 4096 crypt aes-xts-plain64 " + key + " 0 /dev/loop1 0\n");
+  client_.map_call("secret", "Suspend");
+  std::string reply;
+  client_.call(map_path("secret"), kMapInterface, "Message", std::tie(reply), uint64_t{0},
+               "key set " + key, Properties{});
+  const std::vector<std::string> logged = mapperd_.logged();
+  EXPECT_THAT(logged, Contains(HasSubstr("sent message 'key set <masked>' to map secret")));
+  EXPECT_THAT(logged, Each(Not(HasSubstr(key))));
 }
 
 TEST_F(MapperdOnTheBus, ValidatesATableLineByLine) {

@@ -19,11 +19,6 @@
 namespace mapperd::testing {
 namespace {
 
-class SilentLog final : public EventLog {
- public:
-  void write(LogLevel, std::string_view, const std::vector<LogField>&) noexcept override {}
-};
-
 constexpr DeviceNumber kDiskB{8, 16};
 constexpr DeviceNumber kDiskC{8, 32};
 
@@ -166,13 +161,29 @@ void MapperdOnPrivateBus::unplug_disk(DeviceNumber number) {
       [](std::exception_ptr) {});
 }
 
+void RecordingLog::write(LogLevel, std::string_view message,
+                         const std::vector<LogField>& fields) noexcept {
+  try {
+    std::string line(message);
+    for (const LogField& field : fields)
+      line += " " + field.name + "=" + field.value;
+    std::lock_guard hold(mutex_);
+    lines_.push_back(std::move(line));
+  } catch (...) {
+  }
+}
+
+std::vector<std::string> RecordingLog::lines() const {
+  std::lock_guard hold(mutex_);
+  return lines_;
+}
+
 void MapperdOnPrivateBus::request_restore() {
   signal(restore_fd_);
 }
 
 void MapperdOnPrivateBus::serve(const std::string& bus_address, std::promise<void>& ready) {
   std::unique_ptr<sdbus::IConnection> connection;
-  SilentLog log;
   bus::AllowEverything authorizer;
   try {
     connection = sdbus::createSessionBusConnectionWithAddress(bus_address);
@@ -191,7 +202,7 @@ void MapperdOnPrivateBus::serve(const std::string& bus_address, std::promise<voi
                       .loops = &loops_,
                       .block_devices = &block_devices_});
   }
-  bus::BusService service(*connection, bus::BusServices{*engine, authorizer, log});
+  bus::BusService service(*connection, bus::BusServices{*engine, authorizer, log_});
   engine->set_observer(service);
 
   EventLoop loop;

@@ -10,12 +10,14 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "../kernel/temp_dir.h"
 #include "fakes/fake_device_directory.h"
 #include "fakes/fake_kernel_backend.h"
 #include "fakes/fake_loop_devices.h"
 #include "kernel/kernel_thread.h"
+#include "log/event_log.h"
 #include "model/block_devices.h"
 #include "store/definition_store.h"
 #include "store/runtime_state.h"
@@ -66,6 +68,19 @@ class PassedDescriptorLoops final : public LoopDevices {
   FakeLoopDevices& fake_;
 };
 
+// What the daemon logs, each message with its fields as " NAME=value", written on the daemon's
+// thread and read by the test's: hence the lock.
+class RecordingLog final : public EventLog {
+ public:
+  void write(LogLevel level, std::string_view message,
+             const std::vector<LogField>& fields) noexcept override;
+  std::vector<std::string> lines() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> lines_;
+};
+
 class MapperdOnPrivateBus {
  public:
   // Off: the engine stores nothing and has no loop devices (the fake kernel has /dev/loop1,
@@ -97,11 +112,14 @@ class MapperdOnPrivateBus {
   void unplug_disk(DeviceNumber number);
   // What main does on a udev event: Engine::request_restore(), on the daemon's thread.
   void request_restore();
+  // Every line the daemon logged so far.
+  std::vector<std::string> logged() const { return log_.lines(); }
 
  private:
   void serve(const std::string& bus_address, std::promise<void>& ready);
 
   Storage storage_mode_;
+  RecordingLog log_;
   TempDir state_;
   TempDir runtime_;
   TestBlockDevices block_devices_;

@@ -92,6 +92,21 @@ class MapperdWithStorage : public ::testing::Test {
     return "";
   }
 
+  // Waits (10 s at most) for a PropertiesChanged of `path` that has `property`: the first such
+  // signal, nothing when none came; `signals` gets every signal seen meanwhile.
+  std::optional<RecordedSignal> wait_for_change(const sdbus::ObjectPath& path,
+                                                const std::string& property,
+                                                std::vector<RecordedSignal>& signals) {
+    const auto is_change = [&](const RecordedSignal& s) {
+      return s.member == "PropertiesChanged" && s.path == path && s.changed.count(property);
+    };
+    signals = client_.wait_for_signal(is_change);
+    const auto change = std::find_if(signals.begin(), signals.end(), is_change);
+    if (change == signals.end())
+      return std::nullopt;
+    return *change;
+  }
+
   std::size_t loop_objects() {
     std::size_t count = 0;
     for (const auto& [path, interfaces] : client_.managed_objects())
@@ -303,13 +318,8 @@ TEST_F(MapperdWithStorage, ShowsAPendingMapsMissingDevicesAndAnnouncesWhenItCome
   // The disk appears; udev would tell the daemon.
   mapperd_.plug_disk(DeviceNumber{8, 80}, Sectors(4096), "/dev/sdf", "/dev/disk/by-id/usb-LATE");
   mapperd_.request_restore();
-  signals = client_.wait_for_signal([&](const RecordedSignal& s) {
-    return s.member == "PropertiesChanged" && s.path == path && s.changed.count("State");
-  });
-  const auto change = std::find_if(signals.begin(), signals.end(), [&](const RecordedSignal& s) {
-    return s.member == "PropertiesChanged" && s.path == path && s.changed.count("State");
-  });
-  ASSERT_NE(change, signals.end()) << "no PropertiesChanged for the map within 10 s";
+  const std::optional<RecordedSignal> change = wait_for_change(path, "State", signals);
+  ASSERT_TRUE(change) << "no PropertiesChanged for the map within 10 s";
   EXPECT_EQ(change->changed_interface, kMapInterface);
   EXPECT_EQ(change->changed.at("State").get<std::string>(), "active");
   ASSERT_TRUE(change->changed.count("MissingDevices"));
@@ -318,6 +328,31 @@ TEST_F(MapperdWithStorage, ShowsAPendingMapsMissingDevicesAndAnnouncesWhenItCome
   definitions = client_.list_definitions();
   ASSERT_THAT(definitions, SizeIs(1));
   EXPECT_EQ(std::get<1>(definitions[0]), "active");
+}
+
+TEST_F(MapperdWithStorage, ShowsAStoredMapThatIsNotRunningWithItsCryptKeyMasked) {
+  const std::string key(64, 'd');
+  const std::string masked = "0 4096 crypt aes-xts-plain64 " + std::string(64, '0') + " 0 8:16 0\n";
+  const sdbus::ObjectPath path =
+      client_.create_map("secret", "0 4096 crypt aes-xts-plain64 " + key + " 0 8:16 0\n");
+  EXPECT_EQ(client_.get(path, kMapInterface, "Table").get<std::string>(), masked);
+  // The map goes from the kernel behind mapperd's back and cannot be made again: the object
+  // shows the stored definition.
+  mapperd_.on_kernel([](FakeKernelBackend& kernel) {
+    kernel.remove("secret");
+    kernel.fail_next("create", Error(ErrorKind::Kernel, "create secret: EIO: no"));
+  });
+  mapperd_.request_restore();
+  std::vector<RecordedSignal> signals;
+  const std::optional<RecordedSignal> change = wait_for_change(path, "State", signals);
+  ASSERT_TRUE(change) << "no PropertiesChanged for the map within 10 s";
+  EXPECT_EQ(change->changed.at("State").get<std::string>(), "pending");
+  EXPECT_EQ(client_.get(path, kMapInterface, "Table").get<std::string>(), masked);
+  for (const RecordedSignal& signal : signals) {
+    if (signal.changed.count("Table")) {
+      EXPECT_EQ(signal.changed.at("Table").get<std::string>(), masked);
+    }
+  }
 }
 
 TEST_F(MapperdWithStorage, AnnouncesTheDevicesAnActiveMapLostAndRemovesNothing) {
@@ -329,13 +364,9 @@ TEST_F(MapperdWithStorage, AnnouncesTheDevicesAnActiveMapLostAndRemovesNothing) 
   // The disk goes; udev would tell the daemon.
   mapperd_.unplug_disk(DeviceNumber{8, 32});
   mapperd_.request_restore();
-  const auto signals = client_.wait_for_signal([&](const RecordedSignal& s) {
-    return s.member == "PropertiesChanged" && s.path == path && s.changed.count("MissingDevices");
-  });
-  const auto change = std::find_if(signals.begin(), signals.end(), [&](const RecordedSignal& s) {
-    return s.member == "PropertiesChanged" && s.path == path && s.changed.count("MissingDevices");
-  });
-  ASSERT_NE(change, signals.end()) << "no PropertiesChanged with MissingDevices within 10 s";
+  std::vector<RecordedSignal> signals;
+  const std::optional<RecordedSignal> change = wait_for_change(path, "MissingDevices", signals);
+  ASSERT_TRUE(change) << "no PropertiesChanged with MissingDevices within 10 s";
   EXPECT_EQ(change->changed_interface, kMapInterface);
   EXPECT_THAT(change->changed.at("MissingDevices").get<std::vector<std::string>>(),
               ElementsAre("8:32"));

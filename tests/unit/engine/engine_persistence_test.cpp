@@ -167,6 +167,24 @@ TEST_F(AStoredMap, RemovedWithKeepDefinitionStaysDownUntilTheNextBoot) {
   EXPECT_THAT(kernel_map_names(), Contains("kept"));
 }
 
+TEST_F(AStoredMap, WhoseRunningTableDiffersIsReportedWithoutItsCryptKeys) {
+  const std::string stored_key(64, 'a');
+  const std::string running_key(64, 'b');
+  create({.name = "secret", .table = "0 4096 crypt aes-xts-plain64 " + stored_key + " 0 8:16 0\n"});
+  on_kernel([&](FakeKernelBackend& kernel) {
+    kernel.reload("secret",
+                  {{Sectors(0), Sectors(4096), "crypt", "aes-xts-plain64 " + running_key + " 0 8:16 0"}});
+  });
+  restart_daemon();
+  start();
+  ASSERT_EQ(reports_.back().differences.size(), 1u);
+  const std::string& difference = reports_.back().differences[0];
+  EXPECT_THAT(difference, HasSubstr("the kernel's table differs"));
+  EXPECT_THAT(difference, Not(HasSubstr(stored_key)));
+  EXPECT_THAT(difference, Not(HasSubstr(running_key)));
+  EXPECT_THAT(difference, HasSubstr("crypt aes-xts-plain64 " + std::string(64, '0') + " 0 8:16 0"));
+}
+
 TEST_F(AStoredMap, ThatCannotBeReadIsSetAsideWhileTheOthersComeUp) {
   create({.name = "good", .table = "0 8 zero\n"});
   create({.name = "bad", .table = "0 8 zero\n"});
@@ -177,6 +195,20 @@ TEST_F(AStoredMap, ThatCannotBeReadIsSetAsideWhileTheOthersComeUp) {
   ASSERT_EQ(reports_.back().quarantined.size(), 1u);
   EXPECT_THAT(reports_.back().quarantined[0], HasSubstr("bad.json"));
   EXPECT_FALSE(std::filesystem::exists(map_file("bad")));
+}
+
+TEST_F(AStoredMap, ThatCannotBeReadNowIsReportedAndLeftInPlace) {
+  create({.name = "good", .table = "0 8 zero\n"});
+  reboot();
+  // A read error (EIO), not bad contents: nothing goes to quarantine.
+  std::filesystem::create_symlink("/proc/self/mem", map_file("eio"));
+  start();
+  EXPECT_THAT(kernel_map_names(), ElementsAre("good"));
+  EXPECT_THAT(reports_.back().quarantined, IsEmpty());
+  ASSERT_EQ(reports_.back().failed.size(), 1u);
+  EXPECT_EQ(reports_.back().failed[0].name, map_file("eio").string());
+  EXPECT_THAT(reports_.back().failed[0].error, HasSubstr("EIO"));
+  EXPECT_TRUE(std::filesystem::is_symlink(map_file("eio")));
 }
 
 TEST_F(AStoredMap, ThatCannotBeWrittenIsNotLeftRunning) {

@@ -7,27 +7,6 @@
 namespace mapperd {
 namespace {
 
-TEST(KeyMasking, HidesACryptKeyAsDmsetupDoes) {
-  EXPECT_EQ(mask_key_material("crypt", "aes-xts-plain64 0123abcd 0 7:1 0"),
-            "aes-xts-plain64 00000000 0 7:1 0");
-}
-
-TEST(KeyMasking, KeepsAKeyringReferenceWhichCarriesNoKey) {
-  const std::string params = "aes-xts-plain64 :64:logon:cryptsetup:abc 0 7:1 0";
-  EXPECT_EQ(mask_key_material("crypt", params), params);
-}
-
-TEST(KeyMasking, HidesTheKeysInIntegrityOptions) {
-  EXPECT_EQ(mask_key_material("integrity",
-                              "7:1 0 32 J 2 internal_hash:hmac(sha256):abcd "
-                              "journal_crypt:ctr(aes):ff11"),
-            "7:1 0 32 J 2 internal_hash:hmac(sha256):0000 journal_crypt:ctr(aes):0000");
-}
-
-TEST(KeyMasking, LeavesOtherTargetsAlone) {
-  EXPECT_EQ(mask_key_material("linear", "7:1 0"), "7:1 0");
-}
-
 TEST(KernelTableText, PrintsOneLinePerSegmentAsDmsetupDoes) {
   EXPECT_EQ(format_kernel_table({{Sectors(0), Sectors(8), "linear", "7:1 0"},
                                  {Sectors(8), Sectors(8), "zero", ""}}),

@@ -113,7 +113,7 @@ TEST_F(AFakeKernelBackend, RefusesTablesForDevicesThatWereUnplugged) {
 
 TEST_F(AFakeKernelBackend, RefusesTargetsTheKernelDoesNotList) {
   try {
-    fake_.create({"a", "MAPPERD-a", {{Sectors(0), Sectors(8), "crypt", "aes 00 0 7:1 0"}}, false});
+    fake_.create({"a", "MAPPERD-a", {{Sectors(0), Sectors(8), "thin", "253:0 1"}}, false});
     FAIL() << "the create should have failed";
   } catch (const Error& error) {
     EXPECT_EQ(error.kind(), ErrorKind::InvalidTable);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -182,6 +183,50 @@ TEST_F(KernelLoopDevicesOnTheHost, SaysWhenAFileToReattachIsNotThere) {
   stored.file = file("not-mounted-yet/disk.img");
   EXPECT_THAT(error_of(ErrorKind::NotFound, [&] { loops_.reattach(stored); }),
               HasSubstr("no such file"));
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, ReattachesAStoredFileAsFarAsTheLoopDriver) {
+  const LoopBacking stored = *loops_.backing_of_path(file("disk.img"), {});
+  // No loop-control in the test's /dev: getting that far means every check passed.
+  EXPECT_THAT(error_of(ErrorKind::Kernel, [&] { loops_.reattach(stored); }),
+              HasSubstr("loop-control"));
+}
+
+// Whether `path` was opened for writing (and closed) while `action` ran.
+template <class Action>
+bool opened_for_writing(const std::string& path, Action&& action) {
+  const int watch = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  EXPECT_GE(watch, 0);
+  EXPECT_GE(::inotify_add_watch(watch, path.c_str(), IN_CLOSE_WRITE), 0) << path;
+  action();
+  alignas(inotify_event) char buffer[4096];
+  const bool seen = ::read(watch, buffer, sizeof buffer) > 0;
+  ::close(watch);
+  return seen;
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, RefusesToReattachThroughASymbolicallyLinkedDirectory) {
+  // The stored path's directory swapped for a link: even to the very file, nothing is opened.
+  const LoopBacking real = *loops_.backing_of_path(file("disk.img"), {});
+  std::filesystem::create_symlink(files_.path(), files_.path() / "swapped");
+  LoopBacking stored = real;
+  stored.file = file("swapped/disk.img");
+  EXPECT_FALSE(opened_for_writing(file("disk.img"), [&] {
+    EXPECT_THAT(error_of(ErrorKind::InvalidArgument, [&] { loops_.reattach(stored); }),
+                HasSubstr("symbolic link"));
+  }));
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, RefusesToReattachAnotherNodeBehindALinkedDirectory) {
+  std::filesystem::create_directories(files_.path() / "elsewhere");
+  ASSERT_EQ(::mkfifo(file("elsewhere/disk.img").c_str(), 0600), 0);
+  std::filesystem::create_symlink(files_.path() / "elsewhere", files_.path() / "swapped");
+  LoopBacking stored = *loops_.backing_of_path(file("disk.img"), {});
+  stored.file = file("swapped/disk.img");
+  EXPECT_FALSE(opened_for_writing(file("elsewhere/disk.img"), [&] {
+    EXPECT_THAT(error_of(ErrorKind::InvalidArgument, [&] { loops_.reattach(stored); }),
+                HasSubstr("symbolic link"));
+  }));
 }
 
 TEST_F(KernelLoopDevicesOnTheHost, ListsNothingWhenSysfsHasNoLoopDevices) {

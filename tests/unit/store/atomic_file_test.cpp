@@ -40,11 +40,12 @@ TEST_F(AnAtomicWrite, ReplacesTheOldContentsWhole) {
   EXPECT_THAT(scratch_.names_in("."), ElementsAre("a.json"));
 }
 
-TEST_F(AnAtomicWrite, MakesAFileEveryoneMayRead) {
+TEST_F(AnAtomicWrite, MakesAFileOnlyRootMayRead) {
+  // A definition holds its table as written, a passthrough crypt key included.
   write_file_atomically(scratch_ / "a.json", "{}\n");
   struct stat status {};
   ASSERT_EQ(::stat((scratch_ / "a.json").c_str(), &status), 0);
-  EXPECT_EQ(status.st_mode & 07777, 0644u);
+  EXPECT_EQ(status.st_mode & 07777, 0600u);
 }
 
 TEST_F(AnAtomicWrite, ThrowsAStoreErrorNamingThePathWhenItsDirectoryIsAFile) {

@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 #include "model/error.h"
@@ -116,6 +117,21 @@ TEST_F(ADefinitionStore, SavingAgainReplacesTheDefinition) {
   changed.devices.clear();
   store_.save_map(changed);
   EXPECT_THAT(store_.load().maps, ElementsAre(changed));
+}
+
+TEST_F(ADefinitionStore, LeavesAFileItCannotReadWhereItIsForTheNextLoad) {
+  // A read error (here EIO: reading /proc/self/mem at address 0) says nothing about the file's
+  // contents: an EMFILE or a disk hiccup must not set a valid definition aside.
+  save_good_ones();
+  std::filesystem::create_symlink("/proc/self/mem", scratch_.path() / "maps" / "eio.json");
+  const StoredDefinitions loaded = store_.load();
+  EXPECT_THAT(loaded.maps, ElementsAre(two_loop_map())) << "the good map must still load";
+  EXPECT_THAT(loaded.quarantined, IsEmpty());
+  EXPECT_TRUE(std::filesystem::is_symlink(scratch_.path() / "maps" / "eio.json"));
+  ASSERT_THAT(loaded.unreadable, SizeIs(1));
+  EXPECT_EQ(loaded.unreadable[0].file, scratch_ / "maps" / "eio.json");
+  EXPECT_THAT(loaded.unreadable[0].reason, HasSubstr("EIO"));
+  EXPECT_THAT(store_.load().unreadable, SizeIs(1)) << "read again at the next load";
 }
 
 TEST_F(ADefinitionStore, QuarantinesAFileThatIsNotJson) {
