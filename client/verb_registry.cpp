@@ -6,13 +6,17 @@ namespace mapperctl {
 namespace {
 
 const OptionSpec kUuid{"uuid", 'u', "UUID", "the map's UUID (mapperd prefixes MAPPERD-)"};
-const OptionSpec kReadOnly{"readonly", 'r', {}, "make the map read-only"};
+const OptionSpec kReadOnly{"readonly", 'r', {}, "make the map read-only", "read-only"};
 const OptionSpec kNotPersistent{"not-persistent", 0, {}, "do not restore the map after a reboot"};
 const OptionSpec kTable{"table", 0, "TEXT", "the table itself instead of a file or stdin"};
 const OptionSpec kWaitForDevices{
     "wait-for-devices", 0, {}, "store the map even if devices are missing; it comes up then"};
 const OptionSpec kKeepDefinition{
     "keep-definition", 0, {}, "keep its stored definition: it comes back at next boot"};
+// -o, as lsblk and losetup choose columns: "-o NAME,STATE".
+OptionSpec output_option(std::string_view help) {
+  return {"output", 'o', "COLUMNS", help};
+}
 const OptionSpec kDryRun{
     "dry-run", 'n', {}, "print the table and create nothing (no daemon needed)"};
 
@@ -56,9 +60,12 @@ std::vector<VerbSpec> make_verbs() {
        "list maps",
        "Lists every map as dmsetup ls does, the name and (MAJOR:MINOR), one per line, sorted by "
        "name; then whether mapperd restores it at boot (persistent, transient, or - for another "
-       "tool's map) and the devices it is missing, if any. With --json, an array of map objects "
-       "(see mapperctl(1), JSON OUTPUT).",
-       {},
+       "tool's map) and the devices it is missing, if any. With -o, dmsetup's two columns and then "
+       "the ones named, tab-separated. With --json, an array of map objects (see mapperctl(1), "
+       "JSON OUTPUT).",
+       {output_option(
+           "columns after NAME (MAJ:MIN), of UUID,OWNER,DEVICE,SIZE,STATE,RO,OPEN,PERSISTENT,"
+           "MISSING")},
        0,
        0,
        run_ls},
@@ -67,7 +74,7 @@ std::vector<VerbSpec> make_verbs() {
        "[NAME...]",
        "show maps in detail",
        "Shows each NAME (every map without NAME) as \"Key: value\" lines, maps separated by a "
-       "blank line. With --json, one map object for one NAME, else an array.",
+       "blank line. With --json, an array of map objects, one per NAME (every map without NAME).",
        {},
        0,
        kAnyNumber,
@@ -77,7 +84,9 @@ std::vector<VerbSpec> make_verbs() {
        "[NAME...]",
        "print the live table",
        "Prints the table the kernel has loaded, exactly as dmsetup table does: for one NAME its "
-       "lines, otherwise each line prefixed with \"NAME: \". Key material is masked.",
+       "lines, otherwise each line prefixed with \"NAME: \". Key material is masked. With --json, "
+       "an "
+       "array of {\"name\",\"table\"} objects, whatever the number of NAMEs.",
        {},
        0,
        kAnyNumber,
@@ -87,7 +96,8 @@ std::vector<VerbSpec> make_verbs() {
        "[NAME...]",
        "print the targets' status",
        "Prints the kernel's status line of each segment, as dmsetup status does: for one NAME its "
-       "lines, otherwise each line prefixed with \"NAME: \".",
+       "lines, otherwise each line prefixed with \"NAME: \". With --json, an array of "
+       "{\"name\",\"status\"} objects, whatever the number of NAMEs.",
        {},
        0,
        kAnyNumber,
@@ -207,7 +217,11 @@ std::vector<VerbSpec> make_verbs() {
        "absolute path on that machine) itself, which only root may ask for.",
        {{"offset", 'o', "BYTES", "start this many bytes into the file (K, M, G, T suffixes)"},
         {"size", 's', "BYTES", "show only this many bytes of the file (default: to its end)"},
-        {"read-only", 'r', {}, "a read-only loop device; the file is opened for reading only"},
+        {"read-only",
+         'r',
+         {},
+         "a read-only loop device; the file is opened for reading only",
+         "readonly"},
         {"not-persistent", 0, {}, "do not store it: it is not attached again after a reboot"}},
        1,
        1,
@@ -230,7 +244,8 @@ std::vector<VerbSpec> make_verbs() {
        "Lists the loop devices mapperd attached, as losetup --list does: NAME, OFFSET and "
        "SIZELIMIT (bytes; 0 is to the file's end), RO, PERSISTENT and BACK-FILE. Loops other "
        "tools attached are not listed. With --json, an array of loop objects.",
-       {},
+       {output_option(
+           "columns, of NAME,MAJ:MIN,OFFSET,SIZELIMIT,RO,PERSISTENT,INODE,UID,BACK-FILE")},
        0,
        0,
        run_loop_ls},
@@ -243,7 +258,7 @@ std::vector<VerbSpec> make_verbs() {
        "until the next boot) and, for one that is not active, the REASON: the devices it waits "
        "for, or the error of its last try. With --json, an array of "
        "{\"name\",\"state\",\"reason\"} objects.",
-       {},
+       {output_option("columns, of NAME,STATE,REASON")},
        0,
        0,
        run_definitions},
