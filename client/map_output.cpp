@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdio>
+#include <functional>
 
 #include "columns.h"
 #include "model/names.h"
@@ -276,6 +277,55 @@ std::string format_lines(const std::string& name, const std::string& text, bool 
     out += (prefixed ? name + ": " : std::string()) + line + "\n";
   }
   return out;
+}
+
+namespace {
+
+std::string concise_escaped(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == ',' || c == ';' || c == '\\')
+      out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// `maps` with every map after those of `maps` whose device it uses.
+std::vector<const MapInfo*> in_dependency_order(const std::vector<MapInfo>& maps) {
+  std::vector<const MapInfo*> ordered;
+  std::vector<int> state(maps.size(), 0);  // 0 not yet, 1 in progress, 2 placed
+  std::function<void(std::size_t)> place = [&](std::size_t i) {
+    if (state[i] != 0)
+      return;  // placed, or a cycle the kernel cannot have
+    state[i] = 1;
+    for (const std::string& dependency : maps[i].dependencies) {
+      for (std::size_t j = 0; j < maps.size(); ++j) {
+        if (j != i && device_number(maps[j]) == dependency)
+          place(j);
+      }
+    }
+    state[i] = 2;
+    ordered.push_back(&maps[i]);
+  };
+  for (std::size_t i = 0; i < maps.size(); ++i)
+    place(i);
+  return ordered;
+}
+
+}  // namespace
+
+std::string format_concise(const std::vector<MapInfo>& maps) {
+  std::string text;
+  for (const MapInfo* map : in_dependency_order(maps)) {
+    if (!text.empty())
+      text += ';';
+    text += concise_escaped(map->name) + "," + concise_escaped(map->uuid) + "," +
+            std::to_string(map->minor) + "," + (map->read_only ? "ro" : "rw");
+    for (const std::string& line : split_lines(map->table))
+      text += "," + concise_escaped(line);
+  }
+  return text.empty() ? text : text + "\n";
 }
 
 std::string format_event(const MapEvent& event) {

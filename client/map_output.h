@@ -33,6 +33,12 @@ Json lines_json(std::string_view text);
 // `table`/`status` with a prefix per line ("NAME: ") when `prefixed`.
 std::string format_lines(const std::string& name, const std::string& text, bool prefixed);
 
+// `table --concise`: the maps as `dmsetup create --concise` reads them, one line:
+// NAME,UUID,MINOR,ro|rw,LINE[,LINE...] per map, ";" between maps, "\" before a "," ";" or "\"
+// inside a field. A map comes after the listed maps it is built on (its dependencies), so
+// dmsetup can create them in order.
+std::string format_concise(const std::vector<MapInfo>& maps);
+
 // `monitor`: one line of text, or one JSON object, per event.
 std::string format_event(const MapEvent& event);
 Json event_json(const MapEvent& event);

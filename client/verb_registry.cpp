@@ -86,8 +86,11 @@ std::vector<VerbSpec> make_verbs() {
        "Prints the table the kernel has loaded, exactly as dmsetup table does: for one NAME its "
        "lines, otherwise each line prefixed with \"NAME: \". Key material is masked. With --json, "
        "an "
-       "array of {\"name\",\"table\"} objects, whatever the number of NAMEs.",
-       {},
+       "array of {\"name\",\"table\"} objects, whatever the number of NAMEs. With --concise, "
+       "one line in the form dmsetup create --concise reads (and the kernel's dm-mod.create= "
+       "takes, where CONFIG_DM_INIT is built in): NAME,UUID,MINOR,ro|rw,TABLE-LINE[,...] per "
+       "map, maps separated by \";\", each after the maps it is built on.",
+       {{"concise", 0, {}, "print the maps as dmsetup create --concise reads them"}},
        0,
        kAnyNumber,
        run_table},

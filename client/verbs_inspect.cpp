@@ -57,7 +57,14 @@ void run_info(Invocation& invocation) {
 }
 
 void run_table(Invocation& invocation) {
+  const bool concise = invocation.command().has("concise");
+  if (concise && invocation.json())
+    throw usage_error("--concise is a text form; --json prints the tables as arrays already");
   const std::vector<MapInfo> maps = selected_maps(invocation);
+  if (concise) {
+    invocation.out() << format_concise(maps);
+    return;
+  }
   if (invocation.json()) {
     Json items = Json::array();
     for (const MapInfo& map : maps)

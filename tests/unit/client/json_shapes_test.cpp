@@ -179,3 +179,14 @@ TEST_F(JsonShapes, WithoutJsonAnErrorStaysALineOfText) {
 
 }  // namespace
 }  // namespace mapperctl::testing
+
+namespace mapperctl::testing {
+namespace {
+
+TEST_F(JsonShapes, TableConciseIsTextAndRefusesJson) {
+  EXPECT_EQ(run({"table", "--concise", "a"}).out, "a,MAPPERD-a,1,rw,0 8 linear 7:1 0\n");
+  EXPECT_EQ(run({"table", "--concise", "--json"}).status, 2);
+}
+
+}  // namespace
+}  // namespace mapperctl::testing
