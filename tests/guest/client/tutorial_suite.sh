@@ -171,6 +171,15 @@ expect_equal "the kernel has twoasone's two segments" "$(table_of twoasone)" \
 expect_bytes_land "twoasone's first sector is loop1's" /dev/mapper/twoasone 0 /dev/loop1 0
 expect_bytes_land "twoasone past loop1's end is loop2" /dev/mapper/twoasone $((SIZE1 + 5)) /dev/loop2 5
 expect_bytes_land "twoasone's last sector is loop2's" /dev/mapper/twoasone $((SIZE1 + SIZE2 - 1)) /dev/loop2 $((SIZE2 - 1))
+concise=$(mapperctl table --concise twoasone)
+expect_equal "table --concise prints what dmsetup table --concise prints" "$concise" "$(dmsetup table --concise twoasone)"
+# Fed back to dmsetup under another name, with no UUID (not mapperd's) and no minor (taken).
+if dmsetup create --concise "$(sed -E 's/^twoasone,[^,]*,[0-9]*,/concise_copy,,,/' <<<"$concise")"; then
+  expect_equal "dmsetup create --concise of it builds the same table" "$(table_of concise_copy)" "$(table_of twoasone)"
+  dmsetup remove concise_copy
+else
+  fail "dmsetup create --concise of it builds the same table" "input: $concise"
+fi
 expect_status "mapperctl create twoasone again is refused" 7 mapperctl create twoasone /tmp/onedisk
 expect_stderr "and the error names the map" "mapperctl: create twoasone: "
 expect_status "mapperctl remove twoasone succeeds" 0 mapperctl remove twoasone
