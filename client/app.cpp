@@ -5,14 +5,32 @@
 
 #include "exit_status.h"
 #include "help.h"
+#include "json_output.h"
 #include "verbs.h"
 
 namespace mapperctl {
 namespace {
 
-const std::vector<OptionSpec>* options_of(std::string_view verb_name) {
-  const VerbSpec* verb = find_verb(verb_name);
-  return verb != nullptr ? &verb->options : nullptr;
+// What the parser needs of the verb table.
+const std::vector<VerbSyntax>& verb_syntax() {
+  static const std::vector<VerbSyntax> syntax = [] {
+    std::vector<VerbSyntax> verbs;
+    for (const VerbSpec& verb : all_verbs())
+      verbs.push_back({verb.name, verb.aliases, &verb.options});
+    return verbs;
+  }();
+  return syntax;
+}
+
+// Whether the words ask for JSON, for an error found before the parser could say so.
+bool json_requested(const std::vector<std::string>& args) {
+  for (const std::string& arg : args) {
+    if (arg == "--")
+      return false;
+    if (arg == "-j" || arg == "--json" || arg.starts_with("--json="))
+      return true;
+  }
+  return false;
 }
 
 void check_argument_count(const VerbSpec& verb, const CommandLine& command) {
@@ -62,13 +80,37 @@ void print_error(std::ostream& err, const std::string& subject, const CommandErr
   }
 }
 
+// With --json an error is one JSON object on stderr (docs/mapperctl.md, ERRORS IN JSON): what
+// failed, the D-Bus error name (null when mapperctl found the error itself), the message and
+// the exit status, so a script needs no text parsing to tell a Busy from a NotFound.
+void print_json_error(std::ostream& err, const std::string& subject, const CommandError& error) {
+  if (std::string(error.what()).empty())
+    return;  // `check`: the problems are the output already
+  const std::string name = error.dbus_name();
+  const Json object = {
+      {"error", name.empty() ? Json() : Json(name)},
+      {"message", error.what()},
+      {"exit_status", to_int(error.status())},
+      {"subject", subject},
+  };
+  err << json_text(object, JsonMode::Short) << '\n';
+}
+
 }  // namespace
 
 int run_mapperctl(const std::vector<std::string>& args, Console console,
                   const MapperServiceFactory& connect) {
   std::string subject;
+  bool json = json_requested(args);
+  const auto report = [&](const CommandError& error) {
+    if (json)
+      print_json_error(console.err, subject, error);
+    else
+      print_error(console.err, subject, error);
+  };
   try {
-    const CommandLine command = parse_command_line(args, options_of);
+    const CommandLine command = parse_command_line(args, verb_syntax());
+    json = command.global.json != JsonMode::Off;
     if (command.global.version) {
       console.out << version_text();
       return to_int(ExitStatus::Ok);
@@ -111,12 +153,12 @@ int run_mapperctl(const std::vector<std::string>& args, Console console,
     return to_int(ExitStatus::Ok);
   } catch (const CommandError& error) {
     console.out.flush();
-    print_error(console.err, subject, error);
+    report(error);
     return to_int(error.status());
   } catch (const std::exception& error) {
     // A bug or an exhausted resource: still one line and a status, never an abort.
     console.out.flush();
-    print_error(console.err, subject, CommandError(ExitStatus::Failed, error.what()));
+    report(CommandError(ExitStatus::Failed, error.what()));
     return to_int(ExitStatus::Failed);
   }
 }

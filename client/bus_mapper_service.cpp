@@ -116,7 +116,7 @@ CommandError to_command_error(const sdbus::Error& error, const ConnectionOptions
   const std::string& name = error.getName();
   if (no_such_object != nullptr && (name == "org.freedesktop.DBus.Error.UnknownObject" ||
                                     name == "org.freedesktop.DBus.Error.UnknownInterface")) {
-    return CommandError(ExitStatus::NotFound, *no_such_object, "NotFound");
+    return CommandError(ExitStatus::NotFound, *no_such_object, "NotFound", name);
   }
   std::string kind;
   if (std::string_view(name).starts_with(kMapperdErrorPrefix)) {
@@ -128,7 +128,7 @@ CommandError to_command_error(const sdbus::Error& error, const ConnectionOptions
       name == "System.Error.ECONNREFUSED" || name == "System.Error.EPIPE") {
     status = ExitStatus::Unreachable;
   }
-  return CommandError(status, describe(error, connection), kind);
+  return CommandError(status, describe(error, connection), kind, name);
 }
 
 class BusMapperService final : public MapperService {

@@ -1,163 +1,214 @@
 #include "command_line.h"
 
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <list>
+
 #include "exit_status.h"
 
 namespace mapperctl {
 namespace {
 
-const OptionSpec* find_long(const std::vector<const OptionSpec*>& specs, std::string_view name) {
-  for (const OptionSpec* spec : specs) {
-    if (spec->name == name)
-      return spec;
-  }
-  return nullptr;
+// CLI11's spelling of an option's names: "-r,--readonly,--read-only".
+std::string cli_names(const OptionSpec& spec) {
+  std::string names;
+  if (spec.short_name != 0)
+    names = std::string("-") + spec.short_name + ",";
+  names += "--" + std::string(spec.name);
+  if (!spec.other_name.empty())
+    names += ",--" + std::string(spec.other_name);
+  return names;
 }
 
-const OptionSpec* find_short(const std::vector<const OptionSpec*>& specs, char name) {
-  for (const OptionSpec* spec : specs) {
-    if (spec->short_name != 0 && spec->short_name == name)
-      return spec;
-  }
-  return nullptr;
-}
-
-bool is_global(const OptionSpec* spec) {
-  const auto& globals = global_option_specs();
-  return spec >= globals.data() && spec < globals.data() + globals.size();
-}
-
-void apply_global(GlobalOptions& global, const OptionSpec& spec, const std::string& value) {
-  if (spec.name == "json") {
-    global.json = true;
-  } else if (spec.name == "help") {
-    global.help = true;
-  } else if (spec.name == "version") {
-    global.version = true;
-  } else if (spec.name == "no-user-interaction") {
-    global.no_user_interaction = true;
-  } else if (spec.name == "host") {
-    if (value.empty())
-      throw usage_error("option --host needs a [USER@]HOST");
-    global.host = value;
-  }
-}
+// One verb as CLI11 sees it: its subcommand, where its arguments go, and its options.
+struct VerbParser {
+  std::string name;
+  CLI::App* app = nullptr;
+  std::vector<std::pair<const OptionSpec*, CLI::Option*>> options;
+};
 
 class Parser {
  public:
-  Parser(const std::vector<std::string>& args, const VerbOptionLookup& verb_options)
-      : args_(args), verb_options_(verb_options) {
-    for (const OptionSpec& spec : global_option_specs())
-      specs_.push_back(&spec);
+  explicit Parser(const std::vector<VerbSyntax>& verbs) {
+    app_.set_help_flag();  // mapperctl's own help (help.cpp), from the same verb table
+    app_.require_subcommand(0, 1);
+    add_global_options();
+    for (const VerbSyntax& verb : verbs)
+      add_verb(verb);
   }
 
-  CommandLine parse() {
-    bool options_ended = false;
-    for (index_ = 0; index_ < args_.size(); ++index_) {
-      const std::string& arg = args_[index_];
-      if (options_ended || arg == "-" || !arg.starts_with('-')) {
-        take_word(arg);
-      } else if (arg == "--") {
-        options_ended = true;
-      } else if (arg.starts_with("--")) {
-        take_long(arg.substr(2));
-      } else {
-        take_shorts(arg.substr(1));
-      }
+  CommandLine parse(const std::vector<std::string>& args) {
+    // CLI11 takes the words last first.
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    try {
+      app_.parse(reversed);
+    } catch (const CLI::ParseError& error) {
+      return on_error(error, args);
     }
-    return std::move(result_);
+    return collect();
   }
 
  private:
-  void take_word(const std::string& word) {
-    if (result_.verb.empty()) {
-      result_.verb = word;
-      // An unknown verb keeps only the global options, and the caller reports it.
-      add_verb_options(word);
-      return;
-    }
-    // A verb of two words ("loop attach"): the second follows the first before any argument.
-    const std::string two_words = result_.verb + " " + word;
-    if (result_.arguments.empty() && !verb_known_ && verb_options_(two_words) != nullptr) {
-      result_.verb = two_words;
-      add_verb_options(two_words);
-      return;
-    }
-    result_.arguments.push_back(word);
+  void add_global_options() {
+    // --json and -j alone are "short"; --json=pretty indents (a flag: "-j ls" is never -j=ls).
+    app_.add_flag("-j{short},--json{short}", json_, "")->check(CLI::IsMember({"short", "pretty"}));
+    app_.add_option("-H,--host", host_)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    app_.add_flag("--no-user-interaction,--no-ask-password", result_.global.no_user_interaction);
+    app_.add_flag("--no-legend", result_.global.no_legend);
+    app_.add_flag("--no-pager", result_.global.no_pager);
+    app_.add_flag("-h,--help", result_.global.help);
+    app_.add_flag("--version", result_.global.version);
   }
 
-  void add_verb_options(const std::string& verb) {
-    const std::vector<OptionSpec>* verb_specs = verb_options_(verb);
-    if (verb_specs == nullptr)
-      return;
-    verb_known_ = true;
-    for (const OptionSpec& spec : *verb_specs)
-      specs_.push_back(&spec);
+  CLI::App* group(std::string_view name) {
+    for (CLI::App* sub : app_.get_subcommands({})) {
+      if (sub->get_name() == name)
+        return sub;
+    }
+    CLI::App* sub = app_.add_subcommand(std::string(name));
+    sub->fallthrough();
+    sub->require_subcommand(0, 1);
+    groups_.push_back(sub);
+    return sub;
   }
 
-  void take_long(const std::string& text) {
-    const std::size_t equals = text.find('=');
-    const std::string name = text.substr(0, equals);
-    const OptionSpec* spec = find_long(specs_, name);
-    if (spec == nullptr)
-      throw unknown_option("--" + name);
-    std::string value;
-    if (spec->value_name.empty()) {
-      if (equals != std::string::npos) {
-        throw usage_error("option --" + name + " takes no value");
+  void add_verb(const VerbSyntax& verb) {
+    const std::size_t space = verb.name.find(' ');
+    CLI::App* parent = &app_;
+    std::string word(verb.name);
+    if (space != std::string_view::npos) {
+      parent = group(verb.name.substr(0, space));
+      word = std::string(verb.name.substr(space + 1));
+    }
+    VerbParser& parser = verbs_.emplace_back();
+    parser.name = std::string(verb.name);
+    parser.app = parent->add_subcommand(word);
+    // Global options after the verb are the parent's to take.
+    parser.app->fallthrough();
+    for (std::string_view alias : verb.aliases) {
+      const std::size_t alias_space = alias.find(' ');
+      parser.app->alias(std::string(
+          alias_space == std::string_view::npos ? alias : alias.substr(alias_space + 1)));
+    }
+    parser.app->add_option("arguments", arguments_.emplace_back());
+    if (verb.options == nullptr)
+      return;
+    for (const OptionSpec& spec : *verb.options) {
+      CLI::Option* option = nullptr;
+      if (spec.value_name.empty()) {
+        option = parser.app->add_flag(cli_names(spec))->disable_flag_override();
+      } else {
+        option = parser.app->add_option(cli_names(spec))
+                     ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
       }
-    } else if (equals != std::string::npos) {
-      value = text.substr(equals + 1);
-    } else {
-      value = next_value("--" + name);
+      parser.options.emplace_back(&spec, option);
     }
-    record(*spec, value);
   }
 
-  void take_shorts(const std::string& letters) {
-    for (std::size_t i = 0; i < letters.size(); ++i) {
-      const OptionSpec* spec = find_short(specs_, letters[i]);
-      if (spec == nullptr)
-        throw unknown_option(std::string("-") + letters[i]);
-      if (spec->value_name.empty()) {
-        record(*spec, {});
-        continue;
+  // The verb CLI11 ran into, or nullptr when none.
+  const VerbParser* parsed_verb(std::vector<std::string>** arguments) {
+    auto argument = arguments_.begin();
+    for (const VerbParser& verb : verbs_) {
+      if (verb.app->parsed()) {
+        *arguments = &*argument;
+        return &verb;
       }
-      // "-Hhost" or "-H host": the rest of the word, else the next one, is the value.
-      const std::string rest = letters.substr(i + 1);
-      record(*spec, rest.empty() ? next_value(std::string("-") + letters[i]) : rest);
-      return;
+      ++argument;
     }
+    return nullptr;
   }
 
-  std::string next_value(const std::string& option) {
-    if (index_ + 1 >= args_.size()) {
-      throw usage_error("option " + option + " needs a value");
+  CLI::App* parsed_group() const {
+    for (CLI::App* sub : groups_) {
+      if (sub->parsed())
+        return sub;
     }
-    return args_[++index_];
+    return nullptr;
   }
 
-  void record(const OptionSpec& spec, const std::string& value) {
-    if (is_global(&spec)) {
-      apply_global(result_.global, spec, value);
-    } else {
-      result_.options[std::string(spec.name)] = value;
-    }
+  void collect_globals() {
+    if (json_ == "short")
+      result_.global.json = JsonMode::Short;
+    else if (json_ == "pretty")
+      result_.global.json = JsonMode::Pretty;
+    if (!host_.empty())
+      result_.global.host = host_;
   }
 
-  CommandError unknown_option(const std::string& option) const {
-    if (result_.verb.empty()) {
-      return usage_error("unknown option " + option +
-                         " (a verb's own options go after the verb; see mapperctl --help)");
+  CommandLine collect() {
+    collect_globals();
+    std::vector<std::string>* arguments = nullptr;
+    if (const VerbParser* verb = parsed_verb(&arguments)) {
+      result_.verb = verb->name;
+      result_.arguments = *arguments;
+      for (const auto& [spec, option] : verb->options) {
+        if (option->count() == 0)
+          continue;
+        result_.options[std::string(spec->name)] =
+            spec->value_name.empty() ? std::string() : option->results().back();
+      }
+    } else if (CLI::App* group = parsed_group()) {
+      // "loop" alone: the caller lists the group's verbs (or shows its help).
+      result_.verb = group->get_name();
     }
-    return usage_error("unknown option " + option + " (see mapperctl help " + result_.verb + ")");
+    if (result_.global.host && result_.global.host->empty())
+      throw usage_error("option --host needs a [USER@]HOST");
+    return std::move(result_);
   }
 
-  const std::vector<std::string>& args_;
-  const VerbOptionLookup& verb_options_;
-  std::vector<const OptionSpec*> specs_;
-  std::size_t index_ = 0;
-  // Whether the verb so far is a whole verb (not the first word of a two-word one).
-  bool verb_known_ = false;
+  CommandLine on_error(const CLI::ParseError& error, const std::vector<std::string>& args) {
+    std::vector<std::string> extras = app_.remaining(true);
+    std::vector<std::string>* arguments = nullptr;
+    const VerbParser* verb = parsed_verb(&arguments);
+    const bool extra_error = dynamic_cast<const CLI::ExtrasError*>(&error) != nullptr;
+    if (!extra_error || extras.empty()) {
+      const std::string where =
+          verb != nullptr ? "see mapperctl help " + verb->name : "see mapperctl --help";
+      throw usage_error(std::string(error.what()) + " (" + where + ")");
+    }
+    const std::string& first = extras.front();
+    const bool is_option = first.size() > 1 && first.starts_with('-');
+    if (is_option && verb != nullptr && !before_the_verb(args, first))
+      throw usage_error("unknown option " + first + " (see mapperctl help " + verb->name + ")");
+    if (is_option) {
+      throw usage_error("unknown option " + first +
+                        " (a verb's own options go after the verb; see mapperctl --help)");
+    }
+    if (CLI::App* group = parsed_group()) {
+      // "loop frob": the caller says which verbs the group has.
+      collect_globals();
+      result_.verb = group->get_name();
+      result_.arguments.clear();
+      std::copy_if(extras.begin(), extras.end(), std::back_inserter(result_.arguments),
+                   [](const std::string& word) { return !word.starts_with('-'); });
+      return std::move(result_);
+    }
+    if (verb != nullptr)
+      throw usage_error("unexpected argument " + first + " (see mapperctl help " + verb->name +
+                        ")");
+    throw usage_error("no verb '" + first + "' (see mapperctl --help)");
+  }
+
+  // Whether `word` comes before the first word naming a verb or group: CLI11 collects unknown
+  // options of every level in one list, and only the position tells whose they were.
+  bool before_the_verb(const std::vector<std::string>& args, const std::string& word) {
+    for (const std::string& arg : args) {
+      if (arg == word)
+        return true;
+      for (const CLI::App* sub : app_.get_subcommands({})) {
+        if (sub->check_name(arg))
+          return false;
+      }
+    }
+    return false;
+  }
+
+  CLI::App app_{"mapperctl"};
+  std::string json_;
+  std::string host_;
+  std::list<VerbParser> verbs_;
+  std::list<std::vector<std::string>> arguments_;  // one per verb, in the order of verbs_
+  std::vector<CLI::App*> groups_;
   CommandLine result_;
 };
 
@@ -165,9 +216,16 @@ class Parser {
 
 const std::vector<OptionSpec>& global_option_specs() {
   static const std::vector<OptionSpec> specs = {
-      {"json", 'j', {}, "print machine-readable JSON (every verb that prints something)"},
+      {"json", 'j', "[=short|pretty]",
+       "print JSON (every verb): one line, or indented with --json=pretty"},
       {"host", 'H', "[USER@]HOST", "talk to mapperd on HOST's system bus, over ssh"},
-      {"no-user-interaction", 0, {}, "never ask for authentication; fail instead"},
+      {"no-ask-password",
+       0,
+       {},
+       "never ask for authentication; fail instead",
+       "no-user-interaction"},
+      {"no-legend", 0, {}, "print no column headers and no \"nothing found\" line"},
+      {"no-pager", 0, {}, "accepted as systemd's tools accept it; mapperctl never pages"},
       {"help", 'h', {}, "show help (for the verb, when one is given) and exit"},
       {"version", 0, {}, "show mapperctl's version and exit"},
   };
@@ -182,8 +240,8 @@ std::optional<std::string> CommandLine::value(std::string_view option) const {
 }
 
 CommandLine parse_command_line(const std::vector<std::string>& args,
-                               const VerbOptionLookup& verb_options) {
-  return Parser(args, verb_options).parse();
+                               const std::vector<VerbSyntax>& verbs) {
+  return Parser(verbs).parse(args);
 }
 
 }  // namespace mapperctl

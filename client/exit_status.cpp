@@ -57,6 +57,12 @@ ExitStatus look_up(const std::array<std::pair<std::string_view, ExitStatus>, N>&
 
 }  // namespace
 
+std::string CommandError::dbus_name() const {
+  if (!dbus_name_.empty() || kind_.empty())
+    return dbus_name_;
+  return std::string(kMapperdErrorPrefix) + kind_;
+}
+
 ExitStatus exit_status_for_dbus_error(std::string_view error_name) {
   if (error_name.starts_with(kMapperdErrorPrefix)) {
     return look_up(kMapperdErrors, error_name.substr(kMapperdErrorPrefix.size()));

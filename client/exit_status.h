@@ -36,16 +36,26 @@ ExitStatus exit_status_for_dbus_error(std::string_view error_name);
 // lines (one per table problem), each printed with the prefix.
 class CommandError : public std::runtime_error {
  public:
-  CommandError(ExitStatus status, const std::string& message, std::string kind = {})
-      : std::runtime_error(message), status_(status), kind_(std::move(kind)) {}
+  CommandError(ExitStatus status, const std::string& message, std::string kind = {},
+               std::string dbus_name = {})
+      : std::runtime_error(message),
+        status_(status),
+        kind_(std::move(kind)),
+        dbus_name_(std::move(dbus_name)) {}
 
   ExitStatus status() const noexcept { return status_; }
-  // The daemon's error kind ("Kernel", "Busy", ...) when the daemon reported it; else empty.
+  // The daemon's error kind ("Kernel", "Busy", ...) when the daemon reported it, or the kind
+  // mapperctl found itself before asking ("InvalidName"); else empty.
   const std::string& kind() const noexcept { return kind_; }
+  // The D-Bus error name the call ended in; for an error mapperctl found itself, the name
+  // mapperd would have answered (org.mapperd.Mapper1.Error.KIND); empty when there is none (a
+  // usage error, a file that cannot be read).
+  std::string dbus_name() const;
 
  private:
   ExitStatus status_;
   std::string kind_;
+  std::string dbus_name_;
 };
 
 // A command line mapperctl cannot run: exit status 2.

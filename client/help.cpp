@@ -14,7 +14,12 @@ namespace {
 std::string option_label(const OptionSpec& option) {
   std::string label = option.short_name != 0 ? std::string("-") + option.short_name + ", " : "    ";
   label += "--" + std::string(option.name);
-  if (!option.value_name.empty())
+  if (!option.other_name.empty())
+    label += ", --" + std::string(option.other_name);
+  // "--json[=short|pretty]": a value that can only come after an equals sign.
+  if (option.value_name.starts_with('['))
+    label += std::string(option.value_name);
+  else if (!option.value_name.empty())
     label += " " + std::string(option.value_name);
   return label;
 }

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "command_line.h"
+#include "json_output.h"
 #include "mapper_service.h"
 
 namespace mapperctl {
@@ -26,12 +27,16 @@ class Invocation {
   const CommandLine& command() const { return command_; }
   const std::string& argument(std::size_t index) const { return command_.arguments.at(index); }
   std::size_t argument_count() const { return command_.arguments.size(); }
-  bool json() const { return command_.global.json; }
+  bool json() const { return command_.global.json != JsonMode::Off; }
+  // Column headers and "nothing found" sentences, unless --no-legend.
+  bool legend() const { return !command_.global.no_legend; }
   bool remote() const { return connection_.host.has_value(); }
   bool stdin_is_terminal() const { return stdin_is_terminal_; }
 
   std::istream& in() { return in_; }
   std::ostream& out() { return out_; }
+  // `value` on stdout as --json asked (short or pretty), one document, then a newline.
+  void print_json(const Json& value);
 
   MapperService& mapperd();
 

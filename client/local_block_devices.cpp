@@ -51,7 +51,8 @@ Sectors LocalBlockDevices::size_of(const std::string& device) const {
     throw usage_error(why.empty() ? device + " is not a device" : why);
   const std::optional<DeviceNumber> number = resolve(*ref);
   if (!number) {
-    throw CommandError(ExitStatus::DeviceMissing, device + " is not a block device");
+    throw CommandError(ExitStatus::DeviceMissing, device + " is not a block device",
+                       "DeviceMissing");
   }
   if (std::optional<Sectors> size = size_of(*number))
     return *size;

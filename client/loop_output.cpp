@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "columns.h"
+#include "object_path.h"
+
 namespace mapperctl {
 namespace {
 
@@ -32,20 +35,31 @@ std::string format_columns(const std::vector<std::vector<std::string>>& rows) {
   return text;
 }
 
-std::string format_loops(const std::vector<LoopInfo>& loops) {
+std::string format_loops(const std::vector<LoopInfo>& loops,
+                         const std::optional<std::string>& columns, bool legend) {
   if (loops.empty())
-    return "No loop devices attached by mapperd\n";
-  std::vector<std::vector<std::string>> rows = {
-      {"NAME", "OFFSET", "SIZELIMIT", "RO", "PERSISTENT", "BACK-FILE"}};
-  for (const LoopInfo& loop : loops) {
-    rows.push_back({loop.device_path, std::to_string(loop.offset), std::to_string(loop.size_limit),
-                    yes_no(loop.read_only), yes_no(loop.persistent), loop.backing_file});
-  }
-  return format_columns(rows);
+    return legend ? "No loop devices attached by mapperd\n" : "";
+  const std::vector<Column<LoopInfo>> known = {
+      {"NAME", [](const LoopInfo& loop) { return loop.device_path; }},
+      {"MAJ:MIN",
+       [](const LoopInfo& loop) {
+         return std::to_string(loop.major) + ":" + std::to_string(loop.minor);
+       }},
+      {"OFFSET", [](const LoopInfo& loop) { return std::to_string(loop.offset); }},
+      {"SIZELIMIT", [](const LoopInfo& loop) { return std::to_string(loop.size_limit); }},
+      {"RO", [](const LoopInfo& loop) { return yes_no(loop.read_only); }},
+      {"PERSISTENT", [](const LoopInfo& loop) { return yes_no(loop.persistent); }},
+      {"INODE", [](const LoopInfo& loop) { return std::to_string(loop.inode); }},
+      {"UID", [](const LoopInfo& loop) { return std::to_string(loop.created_by_uid); }},
+      {"BACK-FILE", [](const LoopInfo& loop) { return loop.backing_file; }},
+  };
+  const auto picked = pick_columns(known, column_names(columns, {"NAME", "OFFSET", "SIZELIMIT",
+                                                                 "RO", "PERSISTENT", "BACK-FILE"}));
+  return format_columns(column_rows(picked, loops, legend));
 }
 
 Json loop_json(const LoopInfo& loop) {
-  return Json::object({
+  return {
       {"device_path", loop.device_path},
       {"index", loop.index},
       {"major", loop.major},
@@ -57,24 +71,30 @@ Json loop_json(const LoopInfo& loop) {
       {"persistent", loop.persistent},
       {"inode", loop.inode},
       {"created_by_uid", loop.created_by_uid},
-  });
+      {"object_path", loop_object_path(loop.index)},
+  };
 }
 
-std::string format_definitions(const std::vector<DefinitionInfo>& definitions) {
+std::string format_definitions(const std::vector<DefinitionInfo>& definitions,
+                               const std::optional<std::string>& columns, bool legend) {
   if (definitions.empty())
-    return "No stored definitions\n";
-  std::vector<std::vector<std::string>> rows = {{"NAME", "STATE", "REASON"}};
-  for (const DefinitionInfo& definition : definitions) {
-    rows.push_back(
-        {definition.name, definition.state, definition.reason.empty() ? "-" : definition.reason});
-  }
-  return format_columns(rows);
+    return legend ? "No stored definitions\n" : "";
+  const std::vector<Column<DefinitionInfo>> known = {
+      {"NAME", [](const DefinitionInfo& definition) { return definition.name; }},
+      {"STATE", [](const DefinitionInfo& definition) { return definition.state; }},
+      {"REASON",
+       [](const DefinitionInfo& definition) {
+         return definition.reason.empty() ? "-" : definition.reason;
+       }},
+  };
+  const auto picked = pick_columns(known, column_names(columns, {"NAME", "STATE", "REASON"}));
+  return format_columns(column_rows(picked, definitions, legend));
 }
 
 Json definition_json(const DefinitionInfo& definition) {
-  return Json::object({{"name", definition.name},
-                       {"state", definition.state},
-                       {"reason", definition.reason.empty() ? Json() : Json(definition.reason)}});
+  return {{"name", definition.name},
+          {"state", definition.state},
+          {"reason", definition.reason.empty() ? Json() : Json(definition.reason)}};
 }
 
 }  // namespace mapperctl

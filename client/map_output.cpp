@@ -2,8 +2,11 @@
 
 #include <array>
 #include <cstdio>
+#include <functional>
 
+#include "columns.h"
 #include "model/names.h"
+#include "object_path.h"
 
 namespace mapperctl {
 namespace {
@@ -91,13 +94,14 @@ std::vector<std::string_view> keys_of(std::string_view property) {
 }
 
 // The changed members of a Changed event, as they appear in the map object.
-Json::Object changed_members(const MapEvent& event) {
+Json changed_members(const MapEvent& event) {
   const Json full = map_json(event.map);
-  Json::Object members;
+  Json members = Json::object();
   for (const std::string& property : event.changed) {
     for (std::string_view key : keys_of(property)) {
-      if (const Json* value = full.find(key))
-        members.emplace_back(std::string(key), *value);
+      const std::string member(key);
+      if (full.contains(member))
+        members[member] = full[member];
     }
   }
   return members;
@@ -105,16 +109,18 @@ Json::Object changed_members(const MapEvent& event) {
 
 // A value in a line of text: a string bare unless it holds a space, a list comma-separated.
 std::string text_value(const Json& value) {
-  if (const Json::Array* items = value.as_array()) {
+  if (value.is_array()) {
     std::string text;
-    for (const Json& item : *items)
+    for (const Json& item : value)
       text += (text.empty() ? "" : ",") + text_value(item);
     return text;
   }
-  if (value.is_string() && value.string().find_first_of(" \t\"") == std::string::npos) {
-    return value.string();
+  if (value.is_string()) {
+    const std::string& text = value.get_ref<const std::string&>();
+    if (text.find_first_of(" \t\"") == std::string::npos)
+      return text;
   }
-  return value.dump();
+  return json_text(value, JsonMode::Short);
 }
 
 }  // namespace
@@ -132,15 +138,39 @@ std::vector<std::string> split_lines(std::string_view text) {
   return lines;
 }
 
-std::string format_ls(const std::vector<MapInfo>& maps) {
+std::string format_ls(const std::vector<MapInfo>& maps, const std::optional<std::string>& columns,
+                      bool legend) {
   if (maps.empty())
-    return "No devices found\n";
+    return legend ? "No devices found\n" : "";
+  const std::vector<Column<MapInfo>> known = {
+      {"UUID", [](const MapInfo& map) { return map.uuid.empty() ? "-" : map.uuid; }},
+      {"OWNER", [](const MapInfo& map) { return std::string(owner_name(map.uuid)); }},
+      {"DEVICE", [](const MapInfo& map) { return map.device_path; }},
+      {"SIZE", [](const MapInfo& map) { return std::to_string(map.size); }},
+      {"STATE", [](const MapInfo& map) { return map.state; }},
+      {"RO", [](const MapInfo& map) { return yes_no(map.read_only); }},
+      {"OPEN", [](const MapInfo& map) { return std::to_string(map.open_count); }},
+      {"PERSISTENT", persistence},
+      {"MISSING",
+       [](const MapInfo& map) {
+         return map.missing_devices.empty() ? "-" : join(map.missing_devices, ",");
+       }},
+  };
+  const std::vector<const Column<MapInfo>*> picked =
+      columns ? pick_columns(known, column_names(columns, {}))
+              : std::vector<const Column<MapInfo>*>{};
   std::string text;
   for (const MapInfo& map : maps) {
     // dmsetup's two columns first, so scripts that read those keep working.
-    text += map.name + "\t(" + device_number(map) + ")\t" + persistence(map);
-    if (!map.missing_devices.empty())
-      text += "\tmissing: " + join(map.missing_devices, ", ");
+    text += map.name + "\t(" + device_number(map) + ")";
+    if (columns) {
+      for (const Column<MapInfo>* column : picked)
+        text += "\t" + column->cell(map);
+    } else {
+      text += "\t" + persistence(map);
+      if (!map.missing_devices.empty())
+        text += "\tmissing: " + join(map.missing_devices, ", ");
+    }
     text += "\n";
   }
   return text;
@@ -210,7 +240,7 @@ std::string format_info(const MapInfo& map) {
 
 Json map_json(const MapInfo& map) {
   const auto snapshot_value = [&](Json value) { return map.is_snapshot() ? value : Json(); };
-  Json::Object object = {
+  return {
       {"name", map.name},
       {"uuid", map.uuid},
       {"owner", owner_name(map.uuid)},
@@ -221,20 +251,24 @@ Json map_json(const MapInfo& map) {
       {"state", map.state},
       {"read_only", map.read_only},
       {"persistent", map.persistent},
-      {"open_count", std::int64_t{map.open_count}},
+      {"open_count", map.open_count},
       {"owned", map.owned},
       {"created_by_uid", map.created_by_uid},
-      {"dependencies", Json::array(map.dependencies)},
-      {"missing_devices", Json::array(map.missing_devices)},
-      {"table", Json::array(split_lines(map.table))},
+      {"dependencies", map.dependencies},
+      {"missing_devices", map.missing_devices},
+      {"table", lines_json(map.table)},
       {"snapshot_origin", map.is_snapshot() ? Json(map.snapshot_origin) : Json()},
-      {"snapshots", Json::array(map.snapshots)},
+      {"snapshots", map.snapshots},
       {"allocated_sectors", snapshot_value(map.allocated_sectors)},
       {"total_sectors", snapshot_value(map.total_sectors)},
       {"metadata_sectors", snapshot_value(map.metadata_sectors)},
       {"invalid", snapshot_value(map.invalid)},
+      {"object_path", map_object_path(map.name)},
   };
-  return Json(std::move(object));
+}
+
+Json lines_json(std::string_view text) {
+  return split_lines(text);
 }
 
 std::string format_lines(const std::string& name, const std::string& text, bool prefixed) {
@@ -243,6 +277,55 @@ std::string format_lines(const std::string& name, const std::string& text, bool 
     out += (prefixed ? name + ": " : std::string()) + line + "\n";
   }
   return out;
+}
+
+namespace {
+
+std::string concise_escaped(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == ',' || c == ';' || c == '\\')
+      out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// `maps` with every map after those of `maps` whose device it uses.
+std::vector<const MapInfo*> in_dependency_order(const std::vector<MapInfo>& maps) {
+  std::vector<const MapInfo*> ordered;
+  std::vector<int> state(maps.size(), 0);  // 0 not yet, 1 in progress, 2 placed
+  std::function<void(std::size_t)> place = [&](std::size_t i) {
+    if (state[i] != 0)
+      return;  // placed, or a cycle the kernel cannot have
+    state[i] = 1;
+    for (const std::string& dependency : maps[i].dependencies) {
+      for (std::size_t j = 0; j < maps.size(); ++j) {
+        if (j != i && device_number(maps[j]) == dependency)
+          place(j);
+      }
+    }
+    state[i] = 2;
+    ordered.push_back(&maps[i]);
+  };
+  for (std::size_t i = 0; i < maps.size(); ++i)
+    place(i);
+  return ordered;
+}
+
+}  // namespace
+
+std::string format_concise(const std::vector<MapInfo>& maps) {
+  std::string text;
+  for (const MapInfo* map : in_dependency_order(maps)) {
+    if (!text.empty())
+      text += ';';
+    text += concise_escaped(map->name) + "," + concise_escaped(map->uuid) + "," +
+            std::to_string(map->minor) + "," + (map->read_only ? "ro" : "rw");
+    for (const std::string& line : split_lines(map->table))
+      text += "," + concise_escaped(line);
+  }
+  return text.empty() ? text : text + "\n";
 }
 
 std::string format_event(const MapEvent& event) {
@@ -254,7 +337,8 @@ std::string format_event(const MapEvent& event) {
       return "removed " + event.name;
     case MapEvent::Kind::Changed: {
       std::string line = "changed " + event.name;
-      for (const auto& [key, value] : changed_members(event)) {
+      const Json members = changed_members(event);
+      for (const auto& [key, value] : members.items()) {
         line += " " + key + "=" + text_value(value);
       }
       for (const std::string& property : event.invalidated) {
@@ -276,27 +360,26 @@ std::string format_event(const MapEvent& event) {
 Json event_json(const MapEvent& event) {
   switch (event.kind) {
     case MapEvent::Kind::Added:
-      return Json::object({{"event", "added"}, {"name", event.name}, {"map", map_json(event.map)}});
+      return {{"event", "added"}, {"name", event.name}, {"map", map_json(event.map)}};
     case MapEvent::Kind::Removed:
-      return Json::object({{"event", "removed"}, {"name", event.name}});
+      return {{"event", "removed"}, {"name", event.name}};
     case MapEvent::Kind::Changed: {
       std::vector<std::string> invalidated;
       for (const std::string& property : event.invalidated) {
         for (std::string_view key : keys_of(property))
           invalidated.emplace_back(key);
       }
-      return Json::object({{"event", "changed"},
-                           {"name", event.name},
-                           {"properties", Json(changed_members(event))},
-                           {"invalidated", Json::array(invalidated)}});
+      return {{"event", "changed"},
+              {"name", event.name},
+              {"properties", changed_members(event)},
+              {"invalidated", invalidated}};
     }
     case MapEvent::Kind::ManagerChanged:
-      return Json::object(
-          {{"event", "mapperd-changed"}, {"properties", Json::array(event.changed)}});
+      return {{"event", "mapperd-changed"}, {"properties", event.changed}};
     case MapEvent::Kind::DaemonStarted:
-      return Json::object({{"event", "mapperd-started"}});
+      return {{"event", "mapperd-started"}};
     case MapEvent::Kind::DaemonStopped:
-      return Json::object({{"event", "mapperd-stopped"}});
+      return {{"event", "mapperd-stopped"}};
   }
   return {};
 }

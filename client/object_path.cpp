@@ -1,26 +1,14 @@
 #include "object_path.h"
 
+#include <systemd/sd-bus.h>
+
 #include <charconv>
+#include <cstdlib>
+#include <memory>
+#include <new>
 
 namespace mapperctl {
 namespace {
-
-bool is_ascii_letter(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool is_ascii_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
 
 // A decimal number in its one spelling: digits, no sign, no leading zero (but "0" itself).
 std::optional<std::uint32_t> canonical_number(std::string_view digits) {
@@ -34,54 +22,37 @@ std::optional<std::uint32_t> canonical_number(std::string_view digits) {
   return value;
 }
 
+struct FreeDeleter {
+  void operator()(char* p) const { std::free(p); }
+};
+
 }  // namespace
 
 std::string map_object_path(std::string_view name) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string path = std::string(kMapPathPrefix) + "/";
-  if (name.empty())
-    return path + "_";
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    const char c = name[i];
-    // As systemd's bus_label_escape(): a leading digit is escaped too, so the element never
-    // starts with one.
-    if (is_ascii_letter(c) || (i > 0 && is_ascii_digit(c))) {
-      path += c;
-    } else {
-      const auto byte = static_cast<unsigned char>(c);
-      path += '_';
-      path += kHex[byte >> 4];
-      path += kHex[byte & 0xf];
-    }
-  }
-  return path;
+  char* encoded = nullptr;
+  const int r =
+      sd_bus_path_encode(std::string(kMapPathPrefix).c_str(), std::string(name).c_str(), &encoded);
+  const std::unique_ptr<char, FreeDeleter> owner(encoded);
+  // Only allocation fails here: every string has an encoding.
+  if (r < 0)
+    throw std::bad_alloc();
+  return encoded;
 }
 
 std::optional<std::string> map_name_from_path(std::string_view path) {
+  // sd_bus_path_decode() also decodes the prefix itself and paths below a map's: one element
+  // it is, or no map.
   const std::string prefix = std::string(kMapPathPrefix) + "/";
-  if (!path.starts_with(prefix))
+  if (!path.starts_with(prefix) || path.size() == prefix.size() ||
+      path.find('/', prefix.size()) != std::string_view::npos)
     return std::nullopt;
-  const std::string_view label = path.substr(prefix.size());
-  if (label.empty() || label.find('/') != std::string_view::npos)
+  char* decoded = nullptr;
+  const int r =
+      sd_bus_path_decode(std::string(path).c_str(), std::string(kMapPathPrefix).c_str(), &decoded);
+  const std::unique_ptr<char, FreeDeleter> owner(decoded);
+  if (r <= 0 || decoded == nullptr)
     return std::nullopt;
-  if (label == "_")
-    return std::string();
-  std::string name;
-  for (std::size_t i = 0; i < label.size(); ++i) {
-    if (label[i] != '_') {
-      name += label[i];
-      continue;
-    }
-    if (i + 2 >= label.size())
-      return std::nullopt;
-    const int high = hex_value(label[i + 1]);
-    const int low = hex_value(label[i + 2]);
-    if (high < 0 || low < 0)
-      return std::nullopt;
-    name += static_cast<char>(high * 16 + low);
-    i += 2;
-  }
-  return name;
+  return std::string(decoded);
 }
 
 std::string loop_object_path(std::uint32_t index) {

@@ -1,7 +1,7 @@
 #pragma once
-// Where mapperd exports a map: /org/mapperd/Mapper1/map/<name escaped as sd_bus_path_encode()
-// escapes it>, and a loop device: /org/mapperd/Mapper1/loop/N. Kept apart from the bus code so
-// the escaping is tested on its own.
+// Where mapperd exports a map: /org/mapperd/Mapper1/map/<name escaped by sd_bus_path_encode()>,
+// and a loop device: /org/mapperd/Mapper1/loop/N. Kept apart from the bus code so the paths
+// are tested on their own.
 
 #include <cstdint>
 #include <optional>
@@ -15,11 +15,12 @@ inline constexpr std::string_view kManagerPath = "/org/mapperd/Mapper1";
 inline constexpr std::string_view kMapPathPrefix = "/org/mapperd/Mapper1/map";
 inline constexpr std::string_view kLoopPathPrefix = "/org/mapperd/Mapper1/loop";
 
-// "new_name" -> "/org/mapperd/Mapper1/map/new_5fname": every byte but ASCII letters, and digits
-// after the first byte, becomes "_xx" (lowercase hex); the empty name is "_".
+// "new_name" -> "/org/mapperd/Mapper1/map/new_5fname", by libsystemd's sd_bus_path_encode() as
+// the daemon does: every byte but ASCII letters, and digits after the first byte, becomes "_xx"
+// (lowercase hex); the empty name is "_".
 std::string map_object_path(std::string_view name);
 
-// The inverse; nothing for a path outside kMapPathPrefix or a malformed escape.
+// The inverse (sd_bus_path_decode()); nothing for a path outside kMapPathPrefix.
 std::optional<std::string> map_name_from_path(std::string_view path);
 
 // 7 -> "/org/mapperd/Mapper1/loop/7", the object of /dev/loop7.

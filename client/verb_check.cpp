@@ -3,7 +3,6 @@
 #include <ostream>
 
 #include "exit_status.h"
-#include "json.h"
 #include "local_block_devices.h"
 #include "model/table_parser.h"
 #include "verb_support.h"
@@ -41,13 +40,11 @@ void run_check(Invocation& invocation) {
   const std::vector<TableProblemReport> problems =
       offline ? check_offline(table) : invocation.mapperd().validate_table(table);
   if (invocation.json()) {
-    Json::Array items;
-    for (const TableProblemReport& problem : problems) {
-      items.push_back(Json::object(
-          {{"line", problem.line}, {"field", problem.field}, {"reason", problem.reason}}));
-    }
-    invocation.out()
-        << Json::object({{"valid", problems.empty()}, {"problems", Json(items)}}).dump() << '\n';
+    Json items = Json::array();
+    for (const TableProblemReport& problem : problems)
+      items.push_back(
+          {{"line", problem.line}, {"field", problem.field}, {"reason", problem.reason}});
+    invocation.print_json({{"valid", problems.empty()}, {"problems", items}});
   } else {
     for (const TableProblemReport& problem : problems)
       invocation.out() << describe(problem) << '\n';

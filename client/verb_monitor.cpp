@@ -24,7 +24,8 @@ void run_monitor(Invocation& invocation) {
           return;
         // Flushed per line: whoever reads a pipe sees each change when it happens.
         if (invocation.json()) {
-          invocation.out() << event_json(event).dump() << std::endl;
+          invocation.print_json(event_json(event));
+          invocation.out().flush();
         } else {
           invocation.out() << format_event(event) << std::endl;
         }

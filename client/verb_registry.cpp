@@ -6,13 +6,17 @@ namespace mapperctl {
 namespace {
 
 const OptionSpec kUuid{"uuid", 'u', "UUID", "the map's UUID (mapperd prefixes MAPPERD-)"};
-const OptionSpec kReadOnly{"readonly", 'r', {}, "make the map read-only"};
+const OptionSpec kReadOnly{"readonly", 'r', {}, "make the map read-only", "read-only"};
 const OptionSpec kNotPersistent{"not-persistent", 0, {}, "do not restore the map after a reboot"};
 const OptionSpec kTable{"table", 0, "TEXT", "the table itself instead of a file or stdin"};
 const OptionSpec kWaitForDevices{
     "wait-for-devices", 0, {}, "store the map even if devices are missing; it comes up then"};
 const OptionSpec kKeepDefinition{
     "keep-definition", 0, {}, "keep its stored definition: it comes back at next boot"};
+// -o, as lsblk and losetup choose columns: "-o NAME,STATE".
+OptionSpec output_option(std::string_view help) {
+  return {"output", 'o', "COLUMNS", help};
+}
 const OptionSpec kDryRun{
     "dry-run", 'n', {}, "print the table and create nothing (no daemon needed)"};
 
@@ -49,16 +53,20 @@ std::vector<VerbSpec> make_verbs() {
         kKeepDefinition},
        1,
        kAnyNumber,
-       run_remove},
+       run_remove,
+       ArgumentKind::Maps},
       {"ls",
        {"list"},
        "",
        "list maps",
        "Lists every map as dmsetup ls does, the name and (MAJOR:MINOR), one per line, sorted by "
        "name; then whether mapperd restores it at boot (persistent, transient, or - for another "
-       "tool's map) and the devices it is missing, if any. With --json, an array of map objects "
-       "(see mapperctl(1), JSON OUTPUT).",
-       {},
+       "tool's map) and the devices it is missing, if any. With -o, dmsetup's two columns and then "
+       "the ones named, tab-separated. With --json, an array of map objects (see mapperctl(1), "
+       "JSON OUTPUT).",
+       {output_option(
+           "columns after NAME (MAJ:MIN), of UUID,OWNER,DEVICE,SIZE,STATE,RO,OPEN,PERSISTENT,"
+           "MISSING")},
        0,
        0,
        run_ls},
@@ -67,31 +75,40 @@ std::vector<VerbSpec> make_verbs() {
        "[NAME...]",
        "show maps in detail",
        "Shows each NAME (every map without NAME) as \"Key: value\" lines, maps separated by a "
-       "blank line. With --json, one map object for one NAME, else an array.",
+       "blank line. With --json, an array of map objects, one per NAME (every map without NAME).",
        {},
        0,
        kAnyNumber,
-       run_info},
+       run_info,
+       ArgumentKind::Maps},
       {"table",
        {},
        "[NAME...]",
        "print the live table",
        "Prints the table the kernel has loaded, exactly as dmsetup table does: for one NAME its "
-       "lines, otherwise each line prefixed with \"NAME: \". Key material is masked.",
-       {},
+       "lines, otherwise each line prefixed with \"NAME: \". Key material is masked. With --json, "
+       "an "
+       "array of {\"name\",\"table\"} objects, whatever the number of NAMEs. With --concise, "
+       "one line in the form dmsetup create --concise reads (and the kernel's dm-mod.create= "
+       "takes, where CONFIG_DM_INIT is built in): NAME,UUID,MINOR,ro|rw,TABLE-LINE[,...] per "
+       "map, maps separated by \";\", each after the maps it is built on.",
+       {{"concise", 0, {}, "print the maps as dmsetup create --concise reads them"}},
        0,
        kAnyNumber,
-       run_table},
+       run_table,
+       ArgumentKind::Maps},
       {"status",
        {},
        "[NAME...]",
        "print the targets' status",
        "Prints the kernel's status line of each segment, as dmsetup status does: for one NAME its "
-       "lines, otherwise each line prefixed with \"NAME: \".",
+       "lines, otherwise each line prefixed with \"NAME: \". With --json, an array of "
+       "{\"name\",\"status\"} objects, whatever the number of NAMEs.",
        {},
        0,
        kAnyNumber,
-       run_status},
+       run_status,
+       ArgumentKind::Maps},
       {"suspend",
        {},
        "NAME...",
@@ -100,7 +117,8 @@ std::vector<VerbSpec> make_verbs() {
        {{"noflush", 0, {}, "do not flush outstanding I/O first"}},
        1,
        kAnyNumber,
-       run_suspend},
+       run_suspend,
+       ArgumentKind::Maps},
       {"resume",
        {},
        "NAME...",
@@ -109,7 +127,8 @@ std::vector<VerbSpec> make_verbs() {
        {},
        1,
        kAnyNumber,
-       run_resume},
+       run_resume,
+       ArgumentKind::Maps},
       {"reload",
        {},
        "NAME [TABLE-FILE]",
@@ -119,7 +138,8 @@ std::vector<VerbSpec> make_verbs() {
        {kTable},
        1,
        2,
-       run_reload},
+       run_reload,
+       ArgumentKind::Maps},
       {"rename",
        {},
        "OLD NEW",
@@ -128,7 +148,8 @@ std::vector<VerbSpec> make_verbs() {
        {},
        2,
        2,
-       run_rename},
+       run_rename,
+       ArgumentKind::Maps},
       {"message",
        {},
        "NAME SECTOR MESSAGE...",
@@ -138,7 +159,8 @@ std::vector<VerbSpec> make_verbs() {
        {},
        3,
        kAnyNumber,
-       run_message},
+       run_message,
+       ArgumentKind::Maps},
       {"snapshot",
        {},
        "ORIGIN NAME COW",
@@ -152,7 +174,8 @@ std::vector<VerbSpec> make_verbs() {
         {"chunk-size", 'c', "SIZE", "copy-on-write unit: sectors or 4K, 8K...; a power of two"}},
        3,
        3,
-       run_snapshot},
+       run_snapshot,
+       ArgumentKind::Maps},
       {"concat",
        {},
        "NAME RANGE...",
@@ -207,7 +230,11 @@ std::vector<VerbSpec> make_verbs() {
        "absolute path on that machine) itself, which only root may ask for.",
        {{"offset", 'o', "BYTES", "start this many bytes into the file (K, M, G, T suffixes)"},
         {"size", 's', "BYTES", "show only this many bytes of the file (default: to its end)"},
-        {"read-only", 'r', {}, "a read-only loop device; the file is opened for reading only"},
+        {"read-only",
+         'r',
+         {},
+         "a read-only loop device; the file is opened for reading only",
+         "readonly"},
         {"not-persistent", 0, {}, "do not store it: it is not attached again after a reboot"}},
        1,
        1,
@@ -222,7 +249,8 @@ std::vector<VerbSpec> make_verbs() {
        {kKeepDefinition},
        1,
        kAnyNumber,
-       run_loop_detach},
+       run_loop_detach,
+       ArgumentKind::Loops},
       {"loop ls",
        {"loop list"},
        "",
@@ -230,7 +258,8 @@ std::vector<VerbSpec> make_verbs() {
        "Lists the loop devices mapperd attached, as losetup --list does: NAME, OFFSET and "
        "SIZELIMIT (bytes; 0 is to the file's end), RO, PERSISTENT and BACK-FILE. Loops other "
        "tools attached are not listed. With --json, an array of loop objects.",
-       {},
+       {output_option(
+           "columns, of NAME,MAJ:MIN,OFFSET,SIZELIMIT,RO,PERSISTENT,INODE,UID,BACK-FILE")},
        0,
        0,
        run_loop_ls},
@@ -243,7 +272,7 @@ std::vector<VerbSpec> make_verbs() {
        "until the next boot) and, for one that is not active, the REASON: the devices it waits "
        "for, or the error of its last try. With --json, an array of "
        "{\"name\",\"state\",\"reason\"} objects.",
-       {},
+       {output_option("columns, of NAME,STATE,REASON")},
        0,
        0,
        run_definitions},
@@ -270,7 +299,8 @@ std::vector<VerbSpec> make_verbs() {
        {},
        0,
        kAnyNumber,
-       run_monitor},
+       run_monitor,
+       ArgumentKind::Maps},
       {"targets",
        {},
        "",
@@ -299,7 +329,8 @@ std::vector<VerbSpec> make_verbs() {
        {},
        0,
        2,
-       run_help},
+       run_help,
+       ArgumentKind::Verbs},
   };
 }
 

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "exit_status.h"
+#include "map_output.h"
 #include "model/error.h"
 #include "model/names.h"
 
@@ -79,6 +80,10 @@ CommandError open_failure(const std::string& file, bool read_only, int error) {
   if (!read_only && status == ExitStatus::AccessDenied)
     message += " (with --read-only it is opened for reading only)";
   return CommandError(status, message);
+}
+
+Json made_map_json(Invocation& invocation, const std::string& name) {
+  return map_json(invocation.mapperd().get_map(name));
 }
 
 std::uint64_t parse_sector(const std::string& text, const std::string& what) {

@@ -7,6 +7,7 @@
 
 #include "exit_status.h"
 #include "invocation.h"
+#include "json_output.h"
 #include "mapper_service.h"
 
 namespace mapperctl {
@@ -33,6 +34,10 @@ int open_backing_file(const std::string& file, bool read_only);
 // there is NotFound, one the user may not open as asked AccessDenied (with a hint towards
 // --read-only when writing was asked), anything else Failed.
 CommandError open_failure(const std::string& file, bool read_only, int error);
+
+// For --json after a change: the map `name` as mapperd now describes it (map_json(), with its
+// object path). The subject stays what it was: this read is part of the change's report.
+Json made_map_json(Invocation& invocation, const std::string& name);
 
 // A decimal sector number for `what` ("sector"); throws CommandError(Usage).
 std::uint64_t parse_sector(const std::string& text, const std::string& what);

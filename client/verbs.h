@@ -13,6 +13,10 @@ namespace mapperctl {
 
 using VerbFunction = void (*)(Invocation&);
 
+// What a verb's arguments are, for shell completion: files (the default), existing maps, the
+// loop devices mapperd attached, or verbs.
+enum class ArgumentKind { Files, Maps, Loops, Verbs };
+
 struct VerbSpec {
   std::string_view name;  // one word, or two for a verb in a group ("loop attach")
   std::vector<std::string_view> aliases;
@@ -23,6 +27,7 @@ struct VerbSpec {
   std::size_t min_arguments = 0;
   std::size_t max_arguments = 0;  // kAnyNumber: no limit
   VerbFunction run = nullptr;
+  ArgumentKind arguments = ArgumentKind::Files;
 };
 
 inline constexpr std::size_t kAnyNumber = static_cast<std::size_t>(-1);

@@ -27,34 +27,28 @@ bool prefix_names(const Invocation& invocation) {
   return invocation.argument_count() != 1;
 }
 
-// One object for one named map, else an array: `info x --json | jq .size` stays simple.
-Json one_or_array(const Invocation& invocation, Json::Array items) {
-  if (invocation.argument_count() == 1 && items.size() == 1)
-    return std::move(items.front());
-  return Json(std::move(items));
-}
-
 }  // namespace
 
 void run_ls(Invocation& invocation) {
   const std::vector<MapInfo> maps = invocation.mapperd().list_maps();
   if (!invocation.json()) {
-    invocation.out() << format_ls(maps);
+    invocation.out() << format_ls(maps, invocation.command().value("output"), invocation.legend());
     return;
   }
-  Json::Array items;
+  Json items = Json::array();
   for (const MapInfo& map : maps)
     items.push_back(map_json(map));
-  invocation.out() << Json(std::move(items)).dump() << '\n';
+  invocation.print_json(items);
 }
 
 void run_info(Invocation& invocation) {
   const std::vector<MapInfo> maps = selected_maps(invocation);
   if (invocation.json()) {
-    Json::Array items;
+    // An array however many names were given: the shape never depends on the arguments.
+    Json items = Json::array();
     for (const MapInfo& map : maps)
       items.push_back(map_json(map));
-    invocation.out() << one_or_array(invocation, std::move(items)).dump() << '\n';
+    invocation.print_json(items);
     return;
   }
   for (std::size_t i = 0; i < maps.size(); ++i) {
@@ -63,14 +57,19 @@ void run_info(Invocation& invocation) {
 }
 
 void run_table(Invocation& invocation) {
+  const bool concise = invocation.command().has("concise");
+  if (concise && invocation.json())
+    throw usage_error("--concise is a text form; --json prints the tables as arrays already");
   const std::vector<MapInfo> maps = selected_maps(invocation);
+  if (concise) {
+    invocation.out() << format_concise(maps);
+    return;
+  }
   if (invocation.json()) {
-    Json::Array items;
-    for (const MapInfo& map : maps) {
-      items.push_back(
-          Json::object({{"name", map.name}, {"table", Json::array(split_lines(map.table))}}));
-    }
-    invocation.out() << one_or_array(invocation, std::move(items)).dump() << '\n';
+    Json items = Json::array();
+    for (const MapInfo& map : maps)
+      items.push_back({{"name", map.name}, {"table", lines_json(map.table)}});
+    invocation.print_json(items);
     return;
   }
   for (const MapInfo& map : maps) {
@@ -84,7 +83,7 @@ void run_status(Invocation& invocation) {
     for (const MapInfo& map : invocation.mapperd().list_maps())
       names.push_back(map.name);
   }
-  Json::Array items;
+  Json items = Json::array();
   for (const std::string& name : names) {
     invocation.set_subject("status " + name);
     std::string status;
@@ -97,24 +96,23 @@ void run_status(Invocation& invocation) {
       throw;
     }
     if (invocation.json()) {
-      items.push_back(Json::object({{"name", name}, {"status", Json::array(split_lines(status))}}));
+      items.push_back({{"name", name}, {"status", lines_json(status)}});
     } else {
       invocation.out() << format_lines(name, status, prefix_names(invocation));
     }
   }
   if (invocation.json()) {
-    invocation.out() << one_or_array(invocation, std::move(items)).dump() << '\n';
+    invocation.print_json(items);
   }
 }
 
 void run_targets(Invocation& invocation) {
   const std::vector<TargetVersion> targets = invocation.mapperd().kernel_targets();
   if (invocation.json()) {
-    Json::Array items;
-    for (const TargetVersion& target : targets) {
-      items.push_back(Json::object({{"name", target.name}, {"version", target.version_text()}}));
-    }
-    invocation.out() << Json(std::move(items)).dump() << '\n';
+    Json items = Json::array();
+    for (const TargetVersion& target : targets)
+      items.push_back({{"name", target.name}, {"version", target.version_text()}});
+    invocation.print_json(items);
     return;
   }
   for (const TargetVersion& target : targets) {
@@ -131,11 +129,9 @@ void run_version(Invocation& invocation) {
   if (!client.empty() && client.back() == '\n')
     client.pop_back();
   if (invocation.json()) {
-    invocation.out() << Json::object({{"mapperctl", client},
-                                      {"mapperd", versions.daemon},
-                                      {"kernel_driver", versions.kernel_driver}})
-                            .dump()
-                     << '\n';
+    invocation.print_json({{"mapperctl", client},
+                           {"mapperd", versions.daemon},
+                           {"kernel_driver", versions.kernel_driver}});
     return;
   }
   invocation.out() << "mapperctl:      " << client << "\n"

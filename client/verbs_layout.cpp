@@ -39,12 +39,12 @@ void print_tables(Invocation& invocation,
                   const std::vector<std::pair<std::string, mapperd::Table>>& maps) {
   const bool several = maps.size() > 1;
   if (invocation.json()) {
-    Json::Array items;
-    for (const auto& [name, table] : maps) {
-      items.push_back(Json::object(
-          {{"name", name}, {"table", Json::array(split_lines(mapperd::format_table(table)))}}));
-    }
-    invocation.out() << (several ? Json(std::move(items)) : items.front()).dump() << '\n';
+    // concat and stripe make one map, split two: an object, or an array of two, whatever the
+    // arguments.
+    Json items = Json::array();
+    for (const auto& [name, table] : maps)
+      items.push_back({{"name", name}, {"table", lines_json(mapperd::format_table(table))}});
+    invocation.print_json(several ? items : items.front());
     return;
   }
   for (const auto& [name, table] : maps) {
@@ -59,6 +59,8 @@ void create_or_show(Invocation& invocation, const std::string& name, const mappe
     return;
   }
   invocation.mapperd().create_map(name, mapperd::format_table(table), create_options(invocation));
+  if (invocation.json())
+    invocation.print_json(made_map_json(invocation, name));
 }
 
 }  // namespace
@@ -114,7 +116,11 @@ void run_split(Invocation& invocation) {
     } catch (const CommandError& rollback) {
       message += "\nand removing " + first + " again failed too: " + rollback.what();
     }
-    throw CommandError(error.status(), message, error.kind());
+    throw CommandError(error.status(), message, error.kind(), error.dbus_name());
+  }
+  if (invocation.json()) {
+    invocation.print_json(
+        Json::array({made_map_json(invocation, first), made_map_json(invocation, second)}));
   }
 }
 

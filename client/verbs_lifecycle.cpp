@@ -5,11 +5,25 @@
 
 #include "exit_status.h"
 #include "extent.h"
-#include "json.h"
+#include "json_output.h"
+#include "object_path.h"
 #include "verb_support.h"
 #include "verbs.h"
 
 namespace mapperctl {
+namespace {
+
+// For --json after suspend or resume: the maps the arguments name, as they are now.
+void print_maps_json(Invocation& invocation) {
+  if (!invocation.json())
+    return;
+  Json maps = Json::array();
+  for (const std::string& name : invocation.command().arguments)
+    maps.push_back(made_map_json(invocation, name));
+  invocation.print_json(maps);
+}
+
+}  // namespace
 
 void run_create(Invocation& invocation) {
   const std::string& name = invocation.argument(0);
@@ -18,6 +32,8 @@ void run_create(Invocation& invocation) {
   const CreateOptions options = create_options(invocation);
   const std::string table = read_table(invocation, 1);
   invocation.mapperd().create_map(name, table, options);
+  if (invocation.json())
+    invocation.print_json(made_map_json(invocation, name));
 }
 
 void run_remove(Invocation& invocation) {
@@ -25,10 +41,16 @@ void run_remove(Invocation& invocation) {
   options.force = invocation.command().has("force");
   options.deferred = invocation.command().has("deferred");
   options.keep_definition = invocation.command().has("keep-definition");
+  Json removed = Json::array();
   for (const std::string& name : invocation.command().arguments) {
     invocation.set_subject("remove " + name);
     invocation.mapperd().remove_map(name, options);
+    removed.push_back({{"name", name},
+                       {"object_path", map_object_path(name)},
+                       {"kept_definition", options.keep_definition}});
   }
+  if (invocation.json())
+    invocation.print_json(removed);
 }
 
 void run_reload(Invocation& invocation) {
@@ -36,6 +58,8 @@ void run_reload(Invocation& invocation) {
   invocation.set_subject("reload " + name);
   const std::string table = read_table(invocation, 1);
   invocation.mapperd().reload_map(name, table);
+  if (invocation.json())
+    invocation.print_json(made_map_json(invocation, name));
 }
 
 void run_rename(Invocation& invocation) {
@@ -44,6 +68,8 @@ void run_rename(Invocation& invocation) {
   invocation.set_subject("rename " + old_name);
   check_map_name(new_name);
   invocation.mapperd().rename_map(old_name, new_name);
+  if (invocation.json())
+    invocation.print_json(made_map_json(invocation, new_name));
 }
 
 void run_suspend(Invocation& invocation) {
@@ -52,6 +78,7 @@ void run_suspend(Invocation& invocation) {
     invocation.set_subject("suspend " + name);
     invocation.mapperd().suspend_map(name, noflush);
   }
+  print_maps_json(invocation);
 }
 
 void run_resume(Invocation& invocation) {
@@ -59,6 +86,7 @@ void run_resume(Invocation& invocation) {
     invocation.set_subject("resume " + name);
     invocation.mapperd().resume_map(name);
   }
+  print_maps_json(invocation);
 }
 
 void run_message(Invocation& invocation) {
@@ -71,7 +99,7 @@ void run_message(Invocation& invocation) {
   }
   const std::string reply = invocation.mapperd().send_message(name, sector, message);
   if (invocation.json()) {
-    invocation.out() << Json::object({{"name", name}, {"reply", reply}}).dump() << '\n';
+    invocation.print_json({{"name", name}, {"reply", reply}});
   } else if (!reply.empty()) {
     invocation.out() << reply << (reply.ends_with('\n') ? "" : "\n");
   }
@@ -96,6 +124,8 @@ void run_snapshot(Invocation& invocation) {
     options.chunk_size = amount.resolve(mapperd::Sectors(0)).count();
   }
   invocation.mapperd().create_snapshot(origin, name, cow, options);
+  if (invocation.json())
+    invocation.print_json(made_map_json(invocation, name));
 }
 
 }  // namespace mapperctl

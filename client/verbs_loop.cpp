@@ -44,7 +44,7 @@ LoopOptions loop_options(const Invocation& invocation) {
 
 void print_loop(Invocation& invocation, const LoopInfo& loop) {
   if (invocation.json()) {
-    invocation.out() << loop_json(loop).dump() << '\n';
+    invocation.print_json(loop_json(loop));
   } else {
     invocation.out() << loop.device_path << '\n';
   }
@@ -77,34 +77,43 @@ void run_loop_detach(Invocation& invocation) {
       throw usage_error("'" + name + "' is not a loop device (give /dev/loopN, loopN or N)");
     indices.push_back(*index);
   }
+  Json detached = Json::array();
   for (const std::uint32_t index : indices) {
     invocation.set_subject("loop detach /dev/loop" + std::to_string(index));
     invocation.mapperd().detach_loop(index, keep_definition);
+    detached.push_back({{"device_path", "/dev/loop" + std::to_string(index)},
+                        {"index", index},
+                        {"object_path", loop_object_path(index)},
+                        {"kept_definition", keep_definition}});
   }
+  if (invocation.json())
+    invocation.print_json(detached);
 }
 
 void run_loop_ls(Invocation& invocation) {
   const std::vector<LoopInfo> loops = invocation.mapperd().list_loops();
   if (!invocation.json()) {
-    invocation.out() << format_loops(loops);
+    invocation.out() << format_loops(loops, invocation.command().value("output"),
+                                     invocation.legend());
     return;
   }
-  Json::Array items;
+  Json items = Json::array();
   for (const LoopInfo& loop : loops)
     items.push_back(loop_json(loop));
-  invocation.out() << Json(std::move(items)).dump() << '\n';
+  invocation.print_json(items);
 }
 
 void run_definitions(Invocation& invocation) {
   const std::vector<DefinitionInfo> definitions = invocation.mapperd().list_definitions();
   if (!invocation.json()) {
-    invocation.out() << format_definitions(definitions);
+    invocation.out() << format_definitions(definitions, invocation.command().value("output"),
+                                           invocation.legend());
     return;
   }
-  Json::Array items;
+  Json items = Json::array();
   for (const DefinitionInfo& definition : definitions)
     items.push_back(definition_json(definition));
-  invocation.out() << Json(std::move(items)).dump() << '\n';
+  invocation.print_json(items);
 }
 
 }  // namespace mapperctl

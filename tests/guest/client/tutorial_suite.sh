@@ -142,7 +142,9 @@ expect_equal "mapperctl ls prints what dmsetup ls prints, then whether it is sto
 expect_equal "mapperctl ls says new_name is stored" "$(mapperctl ls | awk '$1 == "new_name" {print $3}')" persistent
 expect_equal "/dev/mapper/new_name is as big as loop1" "$(blockdev --getsize /dev/mapper/new_name)" "$SIZE1"
 expect_bytes_land "a block written to new_name lands on loop1" /dev/mapper/new_name 100 /dev/loop1 100
-info=$(mapperctl info new_name --json)
+info_array=$(mapperctl info new_name --json)
+expect_equal "info --json of one name is an array of one map" "$(json_field "$info_array" '(type(d).__name__, len(d))')" "('list', 1)"
+info=$(json_field "$info_array" 'json.dumps(d[0])')
 expect_equal "info --json names the map" "$(json_field "$info" 'd["name"]')" new_name
 expect_equal "info --json gives its size in sectors" "$(json_field "$info" 'd["size"]')" "$SIZE1"
 expect_equal "info --json says it is active and ours" "$(json_field "$info" '(d["state"], d["owned"], d["owner"])')" "('active', True, 'mapperd')"
@@ -151,6 +153,8 @@ expect_equal "info --json gives the device number dmsetup gives" \
 expect_equal "info --json lists the table's lines" "$(json_field "$info" 'd["table"]')" "['0 $SIZE1 linear 7:1 0']"
 expect_equal "info --json lists loop1 as the dependency" "$(json_field "$info" 'd["dependencies"]')" "['7:1']"
 expect_equal "mapperctl status prints what dmsetup status prints" "$(mapperctl status new_name)" "$(dmsetup status new_name)"
+expect_equal "status --json of one name is an array" "$(json_field "$(mapperctl status new_name --json)" '[s["name"] for s in d]')" "['new_name']"
+expect_equal "table --json of one name is an array" "$(json_field "$(mapperctl table new_name --json)" 'd[0]["table"]')" "['0 $SIZE1 linear 7:1 0']"
 expect_status "mapperctl remove new_name succeeds" 0 mapperctl remove new_name
 expect_gone new_name
 
@@ -167,6 +171,15 @@ expect_equal "the kernel has twoasone's two segments" "$(table_of twoasone)" \
 expect_bytes_land "twoasone's first sector is loop1's" /dev/mapper/twoasone 0 /dev/loop1 0
 expect_bytes_land "twoasone past loop1's end is loop2" /dev/mapper/twoasone $((SIZE1 + 5)) /dev/loop2 5
 expect_bytes_land "twoasone's last sector is loop2's" /dev/mapper/twoasone $((SIZE1 + SIZE2 - 1)) /dev/loop2 $((SIZE2 - 1))
+concise=$(mapperctl table --concise twoasone)
+expect_equal "table --concise prints what dmsetup table --concise prints" "$concise" "$(dmsetup table --concise twoasone)"
+# Fed back to dmsetup under another name, with no UUID (not mapperd's) and no minor (taken).
+if dmsetup create --concise "$(sed -E 's/^twoasone,[^,]*,[0-9]*,/concise_copy,,,/' <<<"$concise")"; then
+  expect_equal "dmsetup create --concise of it builds the same table" "$(table_of concise_copy)" "$(table_of twoasone)"
+  dmsetup remove concise_copy
+else
+  fail "dmsetup create --concise of it builds the same table" "input: $concise"
+fi
 expect_status "mapperctl create twoasone again is refused" 7 mapperctl create twoasone /tmp/onedisk
 expect_stderr "and the error names the map" "mapperctl: create twoasone: "
 expect_status "mapperctl remove twoasone succeeds" 0 mapperctl remove twoasone
@@ -254,10 +267,10 @@ expect_equal "mapperctl ls hides base-real" "$(mapperctl ls | cut -f1 | tr '\n' 
 write_block /dev/mapper/base 20 changed
 expect_block "a write to base lands on loop1" /dev/loop1 20 changed
 expect_block "base-snap still shows the original" /dev/mapper/base-snap 20 original
-snap_info=$(mapperctl info base-snap --json)
+snap_info=$(json_field "$(mapperctl info base-snap --json)" 'json.dumps(d[0])')
 expect_equal "info --json names base as base-snap's origin" "$(json_field "$snap_info" 'd["snapshot_origin"]')" base
 expect_equal "info --json counts the COW's chunks in use" "$(json_field "$snap_info" 'd["allocated_sectors"] > 0 and d["total_sectors"] > 0')" True
-expect_equal "info --json lists base's snapshot" "$(json_field "$(mapperctl info base --json)" 'd["snapshots"]')" "['base-snap']"
+expect_equal "info --json lists base's snapshot" "$(json_field "$(mapperctl info base --json)" 'd[0]["snapshots"]')" "['base-snap']"
 expect_status "removing an origin with snapshots is Busy" 8 mapperctl remove base
 expect_stderr "and names the snapshot" "base-snap"
 expect_status "mapperctl remove base-snap succeeds" 0 mapperctl remove base-snap
@@ -267,11 +280,28 @@ expect_status "mapperctl remove base succeeds" 0 mapperctl remove base
 
 # ---- changing a map -----------------------------------------------------------------------------
 expect_status "mapperctl create work succeeds" 0 mapperctl create work --table "0 1024 linear /dev/loop1 0"
+
+# ---- --json: what a change made, and errors as objects ------------------------------------------
+made=$(mapperctl create --json json_made --table "0 8 zero")
+expect_equal "create --json prints the map it made" "$(json_field "$made" '(d["name"], d["size"], d["state"])')" "('json_made', 8, 'active')"
+made_path=$(json_field "$made" 'd["object_path"]')
+expect_equal "and its object path, the one mapperd exports it at" \
+  "$(busctl get-property org.mapperd.Mapper1 "$made_path" org.mapperd.Mapper1.Map Name)" 's "json_made"'
+expect_status "info of a map that is not there, with --json, exits 3" 3 mapperctl info no_such_map --json
+expect_equal "and stderr is one JSON object: the bus error, the message, the exit status" \
+  "$(json_field "$(cat "$work/stderr")" '(d["error"].startswith("org."), "no_such_map" in d["message"], d["exit_status"])')" "(True, True, 3)"
+expect_status "a usage error with --json exits 2" 2 mapperctl --json create
+expect_equal "and is a JSON object with no bus error" "$(json_field "$(cat "$work/stderr")" '(d["error"], d["exit_status"])')" "(None, 2)"
+expect_equal "remove --json prints what it removed" \
+  "$(json_field "$(mapperctl remove json_made --json)" '[(r["name"], r["object_path"]) for r in d]')" "[('json_made', '$made_path')]"
+expect_gone json_made
+expect_equal "--no-legend drops loop ls's header" "$(mapperctl loop ls --no-legend | grep -c '^NAME')" 0
+expect_equal "ls -o picks columns after dmsetup's two" "$(mapperctl ls -o state,ro | awk '$1 == "work" {print $3, $4}')" "active no"
 expect_status "mapperctl suspend work succeeds" 0 mapperctl suspend work
 expect_equal "the kernel has work suspended" "$(dmsetup info work | awk '/^State:/ {print $2}')" SUSPENDED
-expect_equal "info --json says suspended" "$(json_field "$(mapperctl info work --json)" 'd["state"]')" suspended
+expect_equal "info --json says suspended" "$(json_field "$(mapperctl info work --json)" 'd[0]["state"]')" suspended
 expect_status "mapperctl resume work succeeds" 0 mapperctl resume work
-expect_equal "info --json says active again" "$(json_field "$(mapperctl info work --json)" 'd["state"]')" active
+expect_equal "info --json says active again" "$(json_field "$(mapperctl info work --json)" 'd[0]["state"]')" active
 expect_status "mapperctl reload work with a new table succeeds" 0 mapperctl reload work --table "0 2048 linear /dev/loop2 0"
 expect_equal "the kernel has work's new table" "$(table_of work)" "0 2048 linear 7:2 0"
 expect_status "mapperctl rename work job succeeds" 0 mapperctl rename work job

@@ -147,9 +147,10 @@ expect_eq "--json ls over ssh gives its device number as dmsetup does" \
   "$(jq -r '.[0] | "\(.major):\(.minor)"' <<<"$json")" \
   "$(dmsetup info -c --noheadings -o major,minor --separator : remote_map)"
 info=$(remote info remote_map --json)
+expect_eq "info --json over ssh: an array of one map" "$(jq -c 'length' <<<"$info")" 1
 expect_eq "info --json over ssh: name, size, state, owned" \
-  "$(jq -c '[.name, .size, .state, .owned]' <<<"$info")" "[\"remote_map\",$SIZE,\"active\",true]"
-expect_eq "info --json over ssh: the table's lines" "$(jq -c .table <<<"$info")" "[\"$(dmsetup table remote_map)\"]"
+  "$(jq -c '.[0] | [.name, .size, .state, .owned]' <<<"$info")" "[\"remote_map\",$SIZE,\"active\",true]"
+expect_eq "info --json over ssh: the table's lines" "$(jq -c '.[0].table' <<<"$info")" "[\"$(dmsetup table remote_map)\"]"
 expect_match "info over ssh, as text, names the map" "$(remote info remote_map)" "remote_map"
 
 timed_section "mapperctl -H $REMOTE_USER@localhost (a user without rights)"
@@ -224,7 +225,7 @@ version=$(timeout 5 busctl --system get-property "$SERVICE" "$MANAGER" "$MGR_IFA
 still_running=$(kill -0 "$suspend_pid" 2>/dev/null && echo yes || echo no)
 expect_match "busctl get-property answers while the suspend is blocked" "$version" '^s "'
 expect_eq "(the suspend was still waiting then)" "$still_running" yes
-expect_eq "mapperctl info upper answers meanwhile" "$(timeout 5 mapperctl info upper --json | jq -r .name)" upper
+expect_eq "mapperctl info upper answers meanwhile" "$(timeout 5 mapperctl info upper --json | jq -r '.[0].name')" upper
 
 wait "$suspend_pid"
 suspend_status=$?
@@ -259,12 +260,12 @@ kernel_state=$(dmsetup info -c --noheadings -o attr upper)
 echo "    upper's attributes in the kernel after the late return: $kernel_state"
 expect_match "the late suspend took effect: upper is suspended in the kernel" "$kernel_state" '^..s'
 for _ in $(seq 100); do
-  [ "$(mapperctl info upper --json | jq -r .state)" == suspended ] && break
+  [ "$(mapperctl info upper --json | jq -r '.[0].state')" == suspended ] && break
   sleep 0.1
 done
-expect_eq "mapperd shows upper suspended, as the kernel has it" "$(mapperctl info upper --json | jq -r .state)" suspended
+expect_eq "mapperd shows upper suspended, as the kernel has it" "$(mapperctl info upper --json | jq -r '.[0].state')" suspended
 expect_true "mapperctl resume upper works again" mapperctl resume upper
-expect_eq "upper is active" "$(mapperctl info upper --json | jq -r .state)" active
+expect_eq "upper is active" "$(mapperctl info upper --json | jq -r '.[0].state')" active
 expect_true "mapperctl remove upper" mapperctl remove upper
 expect_true "mapperctl remove lower" mapperctl remove lower
 expect_eq "no map is left" "$(dmsetup ls 2>&1)" "No devices found"

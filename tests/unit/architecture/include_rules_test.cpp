@@ -98,8 +98,8 @@ TEST(TheSourceTree, IncludesLibudevOnlyInTheUdevWatcher) {
               ::testing::IsEmpty());
 }
 
-// JSON is the state files' format (docs/state-format.md), read and written in the store; the
-// client reads and prints the same notation (mapperctl --json).
+// JSON is the state files' format (docs/state-format.md), read and written in the store, and
+// mapperctl's --json output (docs/mapperctl.md), written in the client.
 TEST(TheSourceTree, IncludesNlohmannJsonOnlyInTheStateStoreAndTheClient) {
   EXPECT_THAT(includes_outside({"nlohmann/"},
                                {Owner{{"daemon/store/"}, "store"}, Owner{{"client/"}, "client"}}),

@@ -157,7 +157,7 @@ TEST_F(MapperctlWithAFile, PrintsTheAttachedLoopAsJson) {
                             R"(","offset":512,"size_limit":0,"read_only":false,)"
                             R"("persistent":true,"inode":)" +
                             std::to_string(inode()) +
-                            R"(,"created_by_uid":0})"
+                            R"(,"created_by_uid":0,"object_path":"/org/mapperd/Mapper1/loop/0"})"
                             "\n");
 }
 
@@ -216,7 +216,8 @@ TEST_F(Mapperctl, ListsLoopsAsAJsonArray) {
   EXPECT_EQ(run({"loop", "ls", "--json"}).out,
             R"([{"device_path":"/dev/loop3","index":3,"major":7,"minor":3,)"
             R"("backing_file":"/srv/a","offset":0,"size_limit":0,"read_only":false,)"
-            R"("persistent":true,"inode":0,"created_by_uid":0}])"
+            R"("persistent":true,"inode":0,"created_by_uid":0,)"
+            R"("object_path":"/org/mapperd/Mapper1/loop/3"}])"
             "\n");
 }
 

@@ -97,7 +97,7 @@ TEST(ASize, IsShownInSectorsAndBinaryUnits) {
 }
 
 TEST(TheMapJson, HasEveryDocumentedFieldInOrder) {
-  EXPECT_EQ(map_json(twoasone()).dump(),
+  EXPECT_EQ(json_text(map_json(twoasone()), JsonMode::Short),
             R"({"name":"twoasone","uuid":"MAPPERD-0123","owner":"mapperd",)"
             R"("device_path":"/dev/mapper/twoasone","major":254,"minor":3,"size":8192,)"
             R"("state":"active","read_only":false,"persistent":true,"open_count":0,)"
@@ -105,7 +105,8 @@ TEST(TheMapJson, HasEveryDocumentedFieldInOrder) {
             R"("missing_devices":[],)"
             R"("table":["0 4096 linear 7:1 0","4096 4096 linear 7:2 0"],)"
             R"("snapshot_origin":null,"snapshots":[],"allocated_sectors":null,)"
-            R"("total_sectors":null,"metadata_sectors":null,"invalid":null})");
+            R"("total_sectors":null,"metadata_sectors":null,"invalid":null,)"
+            R"("object_path":"/org/mapperd/Mapper1/map/twoasone"})");
 }
 
 TEST(TheMapJson, FillsTheSnapshotFieldsOfASnapshot) {
@@ -170,6 +171,50 @@ TEST(AMonitorLine, ShowsAddedAndRemovedMapsAndTheDaemon) {
   EXPECT_EQ(format_event(MapEvent::of(MapEvent::Kind::DaemonStopped)), "mapperd stopped");
   EXPECT_EQ(event_json(MapEvent::of(MapEvent::Kind::Removed, "x")).dump(),
             R"({"event":"removed","name":"x"})");
+}
+
+}  // namespace
+}  // namespace mapperctl
+
+namespace mapperctl {
+namespace {
+
+MapInfo concise_map(std::string name, std::uint32_t minor, std::string table,
+                    std::vector<std::string> dependencies = {}) {
+  MapInfo map;
+  map.name = std::move(name);
+  map.uuid = "MAPPERD-" + map.name;
+  map.major = 254;
+  map.minor = minor;
+  map.table = std::move(table);
+  map.dependencies = std::move(dependencies);
+  return map;
+}
+
+TEST(TheConciseForm, IsWhatDmsetupCreateConciseReads) {
+  MapInfo twoasone =
+      concise_map("twoasone", 3, "0 4096 linear 7:1 0\n4096 4096 linear 7:2 0\n", {"7:1", "7:2"});
+  MapInfo zero = concise_map("z", 4, "0 8 zero\n");
+  zero.read_only = true;
+  EXPECT_EQ(format_concise({twoasone, zero}),
+            "twoasone,MAPPERD-twoasone,3,rw,0 4096 linear 7:1 0,4096 4096 linear 7:2 0;"
+            "z,MAPPERD-z,4,ro,0 8 zero\n");
+  EXPECT_EQ(format_concise({}), "");
+}
+
+TEST(TheConciseForm, PutsAMapAfterTheMapsItIsBuiltOn) {
+  // "a-top" sorts first but sits on 254:7, which is "b-bottom".
+  const MapInfo top = concise_map("a-top", 8, "0 8 linear 254:7 0\n", {"254:7"});
+  const MapInfo bottom = concise_map("b-bottom", 7, "0 8 linear 7:1 0\n", {"7:1"});
+  EXPECT_EQ(format_concise({top, bottom}),
+            "b-bottom,MAPPERD-b-bottom,7,rw,0 8 linear 7:1 0;"
+            "a-top,MAPPERD-a-top,8,rw,0 8 linear 254:7 0\n");
+}
+
+TEST(TheConciseForm, EscapesItsSeparatorsInsideAField) {
+  MapInfo odd = concise_map("a,b;c\\d", 1, "0 8 zero\n");
+  odd.uuid.clear();
+  EXPECT_EQ(format_concise({odd}), "a\\,b\\;c\\\\d,,1,rw,0 8 zero\n");
 }
 
 }  // namespace
