@@ -1,7 +1,7 @@
 #include "kernel_steps.h"
 
 #include "kernel_report.h"
-#include "kernel/ownership.h"
+#include "model/names.h"
 #include "model/error.h"
 #include "undo_stack.h"
 
@@ -116,7 +116,11 @@ void require_origin_of(KernelBackend& kernel, const std::string& origin, const s
     throw Error(ErrorKind::NotFound, operation + " " + origin + ": " +
                                          (origin_info ? layer : origin) + " is gone");
   }
-  require_ours(operation, *origin_info);
+  if (owner_of(origin_info->uuid) != MapOwner::Mapperd) {
+    throw Error(ErrorKind::NotOwned, operation + " " + origin +
+                                         ": the map is not mapperd's; mapperd changes only the "
+                                         "maps it made");
+  }
   const std::vector<TargetLine> table = kernel.table(origin);
   if (table.size() != 1 || table[0].type != "snapshot-origin" ||
       first_word(table[0].params) != layer_info->device.to_string()) {
