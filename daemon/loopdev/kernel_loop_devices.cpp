@@ -2,10 +2,8 @@
 
 #include <fcntl.h>
 #include <linux/loop.h>
-#include <linux/openat2.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -18,6 +16,7 @@
 
 #include "loopdev/loop_errors.h"
 #include "loopdev/loop_sysfs.h"
+#include "loopdev/path_without_symlinks.h"
 
 namespace mapperd {
 namespace {
@@ -40,10 +39,7 @@ class Fd {
   Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
-  Fd& operator=(Fd&& other) noexcept {
-    std::swap(fd_, other.fd_);
-    return *this;
-  }
+  Fd& operator=(Fd&&) = delete;
   int get() const { return fd_; }
 
  private:
@@ -185,38 +181,6 @@ Fd open_backing(std::string_view operation, const std::string& path, bool read_o
   return fd;
 }
 
-// An O_PATH descriptor for the absolute `path`, reached without following a symbolic link in
-// any component: openat2(RESOLVE_NO_SYMLINKS), or on kernels without it (before 5.6) one
-// component at a time with O_NOFOLLOW. O_PATH opens no file: no driver sees it. -1 with errno
-// set (ELOOP for a link) when it fails.
-Fd open_path_without_symlinks(const std::string& path) {
-  open_how how{};
-  how.flags = O_PATH | O_CLOEXEC;
-  how.resolve = RESOLVE_NO_SYMLINKS;
-  const long fd = ::syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how);
-  if (fd >= 0 || errno != ENOSYS)
-    return Fd(static_cast<int>(fd));
-  Fd at(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  std::size_t begin = 1;
-  while (at.get() >= 0 && begin <= path.size()) {
-    std::size_t end = path.find('/', begin);
-    if (end == std::string::npos)
-      end = path.size();
-    const std::string component = path.substr(begin, end - begin);
-    begin = end + 1;
-    if (component.empty())
-      continue;
-    Fd next(::openat(at.get(), component.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-    struct stat st {};
-    if (next.get() >= 0 && ::fstat(next.get(), &st) == 0 && S_ISLNK(st.st_mode)) {
-      errno = ELOOP;
-      return Fd();
-    }
-    at = std::move(next);
-  }
-  return at;
-}
-
 // A stored backing file opened again to re-attach it: reached without any symbolic link, so a
 // directory on the path swapped for a link cannot redirect root, and checked on the O_PATH
 // descriptor (a regular file, the stored device and inode) before it is opened for reading or
@@ -229,7 +193,7 @@ Fd open_stored_backing(const LoopBacking& backing) {
                 std::string(op) + " " + path + ": not an absolute path; give the full path "
                                                "of the file");
   }
-  const Fd node = open_path_without_symlinks(path);
+  const Fd node(open_path_without_symlinks(path));
   if (node.get() < 0) {
     const int error_number = errno;
     if (error_number == ELOOP)
