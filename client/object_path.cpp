@@ -2,25 +2,14 @@
 
 #include <systemd/sd-bus.h>
 
-#include <charconv>
 #include <cstdlib>
 #include <memory>
 #include <new>
 
+#include "model/loop_index.h"
+
 namespace mapperctl {
 namespace {
-
-// A decimal number in its one spelling: digits, no sign, no leading zero (but "0" itself).
-std::optional<std::uint32_t> canonical_number(std::string_view digits) {
-  if (digits.empty() || (digits.size() > 1 && digits.front() == '0'))
-    return std::nullopt;
-  std::uint32_t value = 0;
-  const char* end = digits.data() + digits.size();
-  const auto [ptr, error] = std::from_chars(digits.data(), end, value);
-  if (error != std::errc() || ptr != end)
-    return std::nullopt;
-  return value;
-}
 
 struct FreeDeleter {
   void operator()(char* p) const { std::free(p); }
@@ -63,7 +52,7 @@ std::optional<std::uint32_t> loop_index_from_path(std::string_view path) {
   const std::string prefix = std::string(kLoopPathPrefix) + "/";
   if (!path.starts_with(prefix))
     return std::nullopt;
-  return canonical_number(path.substr(prefix.size()));
+  return mapperd::parse_loop_index_digits(path.substr(prefix.size()));
 }
 
 std::optional<std::uint32_t> parse_loop_device(std::string_view text) {
@@ -71,7 +60,7 @@ std::optional<std::uint32_t> parse_loop_device(std::string_view text) {
     text.remove_prefix(5);
   if (text.starts_with("loop"))
     text.remove_prefix(4);
-  return canonical_number(text);
+  return mapperd::parse_loop_index_digits(text);
 }
 
 }  // namespace mapperctl
