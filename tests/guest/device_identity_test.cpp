@@ -163,6 +163,9 @@ class DeviceEventsFromUdev : public ALoopDeviceTest {};
 
 TEST_F(DeviceEventsFromUdev, SayALoopDeviceAppearedOnlyOnceItsFileIsBound) {
   BlockDeviceEvents events;  // first, then look at what is there
+  BackingFile witness_file("events-witness", 2048);
+  const mapperd::LoopDevice witness = attach_file(witness_file.path());
+  wait_for_event(events, event_is(Action::Appeared, witness.number));
   BackingFile file("events", 2048);
   // A free loop device's `add`, as when it is made, is no Appeared.
   const CommandResult free = run_command("losetup --find 2>&1");
@@ -172,7 +175,16 @@ TEST_F(DeviceEventsFromUdev, SayALoopDeviceAppearedOnlyOnceItsFileIsBound) {
   const CommandResult triggered =
       run_command("udevadm trigger --settle --action=add /sys/class/block/" + sysname + " 2>&1");
   ASSERT_EQ(triggered.status, 0) << triggered.output;
-  for (const BlockDeviceEvent& event : events.drain().events) {
+  // udev broadcasts in the order it finishes: once the witness's later `change` is seen, the
+  // free device's `add` has been read too, so its absence below is not an event still on its way.
+  const CommandResult witnessed = run_command("udevadm trigger --settle --action=change " +
+                                              witness.path + " 2>&1");
+  ASSERT_EQ(witnessed.status, 0) << witnessed.output;
+  const std::vector<BlockDeviceEvent> before =
+      wait_for_event(events, event_is(Action::Appeared, witness.number));
+  ASSERT_FALSE(before.empty());
+  ASSERT_TRUE(event_is(Action::Appeared, witness.number)(before.back())) << describe(before);
+  for (const BlockDeviceEvent& event : before) {
     EXPECT_FALSE(event.action == Action::Appeared && event.path == free_path) << describe(event);
   }
 
@@ -203,9 +215,18 @@ TEST_F(DeviceEventsFromUdev, SayAMapAppearedWithItsTableAndVanishedWhenRemoved) 
   const std::vector<BlockDeviceEvent> made =
       wait_for_event(events, event_is(Action::Appeared, map.device));
   ASSERT_FALSE(made.empty());
+  ASSERT_TRUE(event_is(Action::Appeared, map.device)(made.back())) << describe(made);
   EXPECT_FALSE(made.back().is_loop);
+  EXPECT_EQ(made.back().path, "/dev/dm-" + std::to_string(map.device.minor));
+  // Appeared means usable: the table is loaded when the event is read, not only later.
+  const CommandResult table = run_command("dmsetup table " + map.name + " 2>&1");
+  ASSERT_EQ(table.status, 0) << table.output;
+  EXPECT_EQ(table.output, "0 1024 linear " + device.number.to_string() + " 0\n");
   backend().remove(map.name);
-  wait_for_event(events, event_is(Action::Vanished, map.device));
+  const std::vector<BlockDeviceEvent> gone =
+      wait_for_event(events, event_is(Action::Vanished, map.device));
+  ASSERT_FALSE(gone.empty());
+  EXPECT_TRUE(event_is(Action::Vanished, map.device)(gone.back())) << describe(gone);
 }
 
 TEST_F(DeviceEventsFromUdev, ReportNoOverflowInOrdinaryTraffic) {

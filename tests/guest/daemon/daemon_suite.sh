@@ -222,8 +222,8 @@ expect_eq "the origin's table moved to base-real" "$(dmsetup table base-real)" "
 expect_eq "base became snapshot-origin over base-real" "$(dmsetup table base)" "0 $SIZE1 snapshot-origin $real_dev"
 expect_eq "base kept its device number" "$(dmsetup info -c --noheadings -o major,minor --separator : base)" "$base_dev"
 expect_eq "snap1 maps base-real and the COW" "$(dmsetup table snap1)" "0 $SIZE1 snapshot $real_dev $(dev_of "$COW1") P 16"
-expect_false "nothing is left suspended" bash -c "dmsetup info base snap1 base-real | grep -q SUSPENDED"
-expect_false "base-real is not exported" bash -c "busctl --system tree $SERVICE | grep -q base_2dreal"
+expect_no_line "nothing is left suspended" SUSPENDED dmsetup info base snap1 base-real
+expect_no_line "base-real is not exported" base_2dreal busctl --system tree "$SERVICE"
 write_tag /dev/mapper/base 30 changed
 expect_eq "snap1 still reads the original bytes" "$(read_tag /dev/mapper/snap1 30)" original
 expect_eq "base reads the new bytes" "$(read_tag /dev/mapper/base 30)" changed
@@ -328,7 +328,7 @@ dmsetup remove lvm-like
 if signal_after "$m" InterfacesRemoved "$(path_of lvm-like)" >/dev/null; then ok "another tool's removal is announced"; else not_ok "another tool's removal is not announced"; fi
 expect_eq "no map is left" "$(dmsetup ls 2>&1)" "No devices found"
 expect_eq "no udev cookie is left" "$(dmsetup udevcookies | tail -n +2)" ""
-expect_false "mapperd could announce every change" bash -c "journalctl -u mapperd --no-pager -q | grep -q 'cannot announce'"
+expect_no_line "mapperd could announce every change" 'cannot announce' journalctl -u mapperd --no-pager -q
 kill "$monitor_pid" 2>/dev/null
 for l in "$L1" "$L2" "$COW1" "$COW2"; do losetup -d "$l"; done
 

@@ -32,6 +32,18 @@ expect_false() { # WHAT COMMAND...
   shift
   if "$@" >/dev/null 2>&1; then not_ok "$what" "command succeeded: $*"; else ok "$what"; fi
 }
+expect_no_line() { # WHAT REGEX COMMAND...: the command succeeds and prints no line matching REGEX
+  local what=$1 regex=$2 out status=0
+  shift 2
+  out=$("$@" 2>&1) || status=$?
+  if [ "$status" -ne 0 ]; then
+    not_ok "$what" "command failed ($status): $*" "$out"
+  elif grep -qE -- "$regex" <<<"$out"; then
+    not_ok "$what" "a line matches $regex:" "$(grep -E -- "$regex" <<<"$out")"
+  else
+    ok "$what"
+  fi
+}
 # Prints the closing line; the suite's exit status is whether every check passed.
 finish_checks() {
   printf '\n%d passed, %d failed\n' "$passed" "$failed"
