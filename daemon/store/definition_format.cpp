@@ -253,7 +253,8 @@ Json parse_json(std::string_view text) {
     throw FormatError("", "the file is empty");
   try {
     return Json::parse(text);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {
+    // Not only parse_error: a number beyond a double's range ("1e400") is out_of_range.
     // "[json.exception.parse_error.101] parse error at line 3, column 1: syntax error ...":
     // the bracketed id means nothing to an administrator.
     std::string why = e.what();

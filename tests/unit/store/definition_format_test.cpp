@@ -185,6 +185,15 @@ TEST(AMapFile, ThatIsTruncatedIsRefusedWithTheLine) {
   EXPECT_THAT(map_problem(text).what(), HasSubstr("unexpected end of input"));
 }
 
+// Found by fuzz-definition-file: the JSON parser reports a number beyond a double's range as
+// out_of_range, not parse_error, and that went past the store's FormatError to its caller.
+TEST(AMapFile, WithANumberBeyondADoublesRangeIsRefused) {
+  const FormatError problem = map_problem(golden_with(R"("inode": 131075)", R"("inode": 1e400)"));
+  EXPECT_EQ(problem.field(), "");
+  EXPECT_THAT(problem.what(), HasSubstr("not valid JSON: number overflow parsing '1e400'"));
+  EXPECT_THAT(problem.what(), ::testing::Not(HasSubstr("[json.exception")));
+}
+
 TEST(AMapFile, ThatIsNoObjectIsRefused) {
   EXPECT_EQ(std::string(map_problem("[1, 2]").what()), "not a JSON object but array");
 }

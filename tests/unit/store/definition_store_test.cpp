@@ -122,6 +122,13 @@ TEST_F(ADefinitionStore, QuarantinesAFileThatIsNotJson) {
   expect_quarantined("broken.json", "this is not json\n", "not valid JSON: parse error at line 1");
 }
 
+// One damaged file costs one map: a number no double holds must not stop the whole load.
+TEST_F(ADefinitionStore, QuarantinesAFileWithANumberBeyondADoublesRange) {
+  std::string text = store::format_map(disk_map("huge"), 1);
+  text.replace(text.find("\"generation\": 1"), 15, "\"generation\": 1e400");
+  expect_quarantined("huge.json", text, "number overflow parsing '1e400'");
+}
+
 TEST_F(ADefinitionStore, QuarantinesATruncatedFile) {
   const std::string whole = store::format_map(disk_map("cut"), 1);
   // Cut where a crash of a writer without a temporary file could cut it: between two lines.
