@@ -11,17 +11,6 @@
 namespace mapperctl {
 namespace {
 
-// What the parser needs of the verb table.
-const std::vector<VerbSyntax>& verb_syntax() {
-  static const std::vector<VerbSyntax> syntax = [] {
-    std::vector<VerbSyntax> verbs;
-    for (const VerbSpec& verb : all_verbs())
-      verbs.push_back({verb.name, verb.aliases, &verb.options});
-    return verbs;
-  }();
-  return syntax;
-}
-
 // Whether the words ask for JSON, for an error found before the parser could say so.
 bool json_requested(const std::vector<std::string>& args) {
   for (const std::string& arg : args) {

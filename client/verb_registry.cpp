@@ -352,6 +352,16 @@ std::vector<const VerbSpec*> verbs_in_group(std::string_view group) {
   return verbs;
 }
 
+const std::vector<VerbSyntax>& verb_syntax() {
+  static const std::vector<VerbSyntax> syntax = [] {
+    std::vector<VerbSyntax> verbs;
+    for (const VerbSpec& verb : all_verbs())
+      verbs.push_back({verb.name, verb.aliases, &verb.options});
+    return verbs;
+  }();
+  return syntax;
+}
+
 const VerbSpec* find_verb(std::string_view name) {
   for (const VerbSpec& verb : all_verbs()) {
     if (verb.name == name)

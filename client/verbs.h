@@ -36,6 +36,9 @@ inline constexpr std::size_t kAnyNumber = static_cast<std::size_t>(-1);
 const std::vector<VerbSpec>& all_verbs();
 // The verb called `name` or with `name` as an alias; nullptr when there is none.
 const VerbSpec* find_verb(std::string_view name);
+
+// What the command-line parser needs of the verb table (names, aliases, options).
+const std::vector<VerbSyntax>& verb_syntax();
 // The verbs of the group `group` ("loop": loop attach, loop detach, ...); empty when `group` is
 // no group.
 std::vector<const VerbSpec*> verbs_in_group(std::string_view group);
