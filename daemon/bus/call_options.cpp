@@ -5,6 +5,16 @@
 namespace mapperd::bus {
 namespace {
 
+std::string accepted_keys(std::initializer_list<OptionSpec> accepted) {
+  std::string text;
+  for (const OptionSpec& spec : accepted) {
+    text += std::string(spec.key) + " (" + std::string(signature_of(spec.type)) + "), ";
+  }
+  return text + std::string(kNoUserInteraction) + " (b)";
+}
+
+}  // namespace
+
 std::string_view signature_of(OptionType type) {
   switch (type) {
     case OptionType::Boolean:
@@ -16,16 +26,6 @@ std::string_view signature_of(OptionType type) {
   }
   return "";
 }
-
-std::string accepted_keys(std::initializer_list<OptionSpec> accepted) {
-  std::string text;
-  for (const OptionSpec& spec : accepted) {
-    text += std::string(spec.key) + " (" + std::string(signature_of(spec.type)) + "), ";
-  }
-  return text + std::string(kNoUserInteraction) + " (b)";
-}
-
-}  // namespace
 
 CallOptions CallOptions::read(const std::map<std::string, sdbus::Variant>& options,
                               std::initializer_list<OptionSpec> accepted) {

@@ -14,6 +14,9 @@ namespace mapperd::bus {
 // The D-Bus type an option must have.
 enum class OptionType { Boolean, String, UInt64 };
 
+// The D-Bus signature a value of `type` must have: "b", "s" or "t".
+std::string_view signature_of(OptionType type);
+
 struct OptionSpec {
   std::string_view key;
   OptionType type;

@@ -113,18 +113,6 @@ sdbus::Variant consume_value(FuzzedDataProvider& data, int depth) {
   }
 }
 
-std::string_view signature_of(OptionType type) {
-  switch (type) {
-    case OptionType::Boolean:
-      return "b";
-    case OptionType::String:
-      return "s";
-    case OptionType::UInt64:
-      return "t";
-  }
-  return "";
-}
-
 // The type `key` must have, or nothing when the method does not accept it.
 std::optional<OptionType> accepted_type(std::string_view key,
                                         std::initializer_list<OptionSpec> accepted) {
