@@ -65,8 +65,9 @@ std::optional<MapDefinition> define_from_kernel(KernelBackend& kernel, const Eng
   definition.table = table_text(kernel.table(name));
   // The table came from the kernel, so each of its targets is one the kernel lists (a crypt
   // layer under a snapshot-origin included).
-  definition.devices = identify_devices(parse_table(definition.table, table_context(kernel.targets())),
-                                        storage, false, kernel.list());
+  definition.devices =
+      identify_devices(parse_table(definition.table, table_context(kernel.targets())), storage,
+                       false, kernel.list());
   return definition;
 }
 

@@ -9,8 +9,8 @@
 
 #include "comma_list.h"
 #include "engine.h"
-#include "loop_detach.h"
 #include "interfaces/loop_devices.h"
+#include "loop_detach.h"
 #include "model/error.h"
 
 namespace mapperd {

@@ -1,8 +1,8 @@
 #include "kernel_steps.h"
 
 #include "kernel_report.h"
-#include "model/names.h"
 #include "model/error.h"
+#include "model/names.h"
 #include "undo_stack.h"
 
 namespace mapperd {
@@ -113,8 +113,8 @@ void require_origin_of(KernelBackend& kernel, const std::string& origin, const s
   const std::optional<MapInfo> origin_info = kernel.info(origin);
   const std::optional<MapInfo> layer_info = kernel.info(layer);
   if (!origin_info || !layer_info) {
-    throw Error(ErrorKind::NotFound, operation + " " + origin + ": " +
-                                         (origin_info ? layer : origin) + " is gone");
+    throw Error(ErrorKind::NotFound,
+                operation + " " + origin + ": " + (origin_info ? layer : origin) + " is gone");
   }
   if (owner_of(origin_info->uuid) != MapOwner::Mapperd) {
     throw Error(ErrorKind::NotOwned, operation + " " + origin +
@@ -124,10 +124,9 @@ void require_origin_of(KernelBackend& kernel, const std::string& origin, const s
   const std::vector<TargetLine> table = kernel.table(origin);
   if (table.size() != 1 || table[0].type != "snapshot-origin" ||
       first_word(table[0].params) != layer_info->device.to_string()) {
-    throw Error(ErrorKind::Failed, operation + " " + origin + ": " + origin +
-                                       " is not the snapshot-origin of " + layer +
-                                       " any more, so it is left as it is (and " + layer +
-                                       " with it)");
+    throw Error(ErrorKind::Failed,
+                operation + " " + origin + ": " + origin + " is not the snapshot-origin of " +
+                    layer + " any more, so it is left as it is (and " + layer + " with it)");
   }
 }
 

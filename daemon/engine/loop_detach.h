@@ -4,8 +4,8 @@
 #include <chrono>
 #include <cstdint>
 
-#include "interfaces/udev_activity.h"
 #include "interfaces/loop_devices.h"
+#include "interfaces/udev_activity.h"
 
 namespace mapperd {
 

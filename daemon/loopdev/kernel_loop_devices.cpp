@@ -189,9 +189,9 @@ Fd open_stored_backing(const LoopBacking& backing) {
   constexpr std::string_view op = "reattach";
   const std::string& path = backing.file;
   if (path.empty() || path.front() != '/') {
-    throw Error(ErrorKind::InvalidArgument,
-                std::string(op) + " " + path + ": not an absolute path; give the full path "
-                                               "of the file");
+    throw Error(ErrorKind::InvalidArgument, std::string(op) + " " + path +
+                                                ": not an absolute path; give the full path "
+                                                "of the file");
   }
   const Fd node(open_path_without_symlinks(path));
   if (node.get() < 0) {

@@ -42,9 +42,9 @@ class DefinitionStore {
   // Every definition; a corrupt file, one from a newer format, or one whose name disagrees with
   // its file is moved to quarantine/{maps,loops}/ and reported, never thrown. A file that cannot
   // be read (an errno from open or read) stays where it is and is reported as unreadable.
-  // Leftover temporary files from a crash are removed. Two map files with one UUID (a crash in the middle of a
-  // rename) keep the one written last (the larger "generation"). Throws Error(Store) only when
-  // a directory cannot be listed; a missing one holds nothing.
+  // Leftover temporary files from a crash are removed. Two map files with one UUID (a crash in the
+  // middle of a rename) keep the one written last (the larger "generation"). Throws Error(Store)
+  // only when a directory cannot be listed; a missing one holds nothing.
   StoredDefinitions load();
 
   // The map file gets a generation above every one this store has loaded or written.

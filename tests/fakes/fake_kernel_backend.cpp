@@ -272,7 +272,8 @@ std::vector<DeviceNumber> FakeKernelBackend::dependencies(std::string_view name)
   std::vector<DeviceNumber> devices;
   if (map.live.empty())
     return devices;
-  for (const DeviceRef& device : referenced_devices(from_target_lines(map.live, passthrough_targets()))) {
+  for (const DeviceRef& device :
+       referenced_devices(from_target_lines(map.live, passthrough_targets()))) {
     if (device.is_number())
       devices.push_back(device.number());
   }
@@ -421,7 +422,8 @@ std::string FakeKernelBackend::message(std::string_view name, Sectors sector,
                                  [](const TargetLine& line) { return line.type == "crypt"; });
   if (crypt && args.size() >= 2 && args[0] == "key" && (args[1] == "set" || args[1] == "wipe")) {
     if (!map.suspended)
-      throw errors::message_refused(op, name, "device-mapper: crypt: not suspended during key manipulation.");
+      throw errors::message_refused(op, name,
+                                    "device-mapper: crypt: not suspended during key manipulation.");
     return "";
   }
   if (sector >= size_of_table(map.live)) {

@@ -177,8 +177,8 @@ TEST_F(DeviceEventsFromUdev, SayALoopDeviceAppearedOnlyOnceItsFileIsBound) {
   ASSERT_EQ(triggered.status, 0) << triggered.output;
   // udev broadcasts in the order it finishes: once the witness's later `change` is seen, the
   // free device's `add` has been read too, so its absence below is not an event still on its way.
-  const CommandResult witnessed = run_command("udevadm trigger --settle --action=change " +
-                                              witness.path + " 2>&1");
+  const CommandResult witnessed =
+      run_command("udevadm trigger --settle --action=change " + witness.path + " 2>&1");
   ASSERT_EQ(witnessed.status, 0) << witnessed.output;
   const std::vector<BlockDeviceEvent> before =
       wait_for_event(events, event_is(Action::Appeared, witness.number));

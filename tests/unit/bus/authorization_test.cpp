@@ -4,7 +4,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sdbus-c++/Error.h>
-
 #include <sdbus-c++/sdbus-c++.h>
 
 #include <fstream>
@@ -15,8 +14,8 @@
 #include "bus/call_options.h"
 #include "bus/method_actions.h"
 #include "bus/polkit_authorizer.h"
-#include "private_bus.h"
 #include "model/error.h"
+#include "private_bus.h"
 
 namespace mapperd::bus {
 namespace {

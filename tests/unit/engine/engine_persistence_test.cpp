@@ -172,8 +172,8 @@ TEST_F(AStoredMap, WhoseRunningTableDiffersIsReportedWithoutItsCryptKeys) {
   const std::string running_key(64, 'b');
   create({.name = "secret", .table = "0 4096 crypt aes-xts-plain64 " + stored_key + " 0 8:16 0\n"});
   on_kernel([&](FakeKernelBackend& kernel) {
-    kernel.reload("secret",
-                  {{Sectors(0), Sectors(4096), "crypt", "aes-xts-plain64 " + running_key + " 0 8:16 0"}});
+    kernel.reload("secret", {{Sectors(0), Sectors(4096), "crypt",
+                              "aes-xts-plain64 " + running_key + " 0 8:16 0"}});
   });
   restart_daemon();
   start();
