@@ -4,7 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "bus/error_translation.h"
 #include "bus_client.h"
@@ -163,8 +165,20 @@ TEST_F(MapperdOnTheBus, RefusesToChangeAnotherToolsMapWithNotOwned) {
     fake.create(CreateRequest{
         .name = "vg0-root", .uuid = "LVM-abc", .table = {{Sectors(0), Sectors(8), "zero", ""}}});
   });
-  // The next operation re-reads the kernel, and so finds the foreign map.
+  // udev's event for it makes mapperd read it; an operation on another map does not.
   client_.create_map("mine", linear());
+  EXPECT_EQ(error_of([&] { client_.get(map_path("vg0-root"), kMapInterface, "Owned"); }),
+            "org.freedesktop.DBus.Error.UnknownObject");
+  mapperd_.device_mapper_event("vg0-root");
+  // The rescan runs on the daemon's thread: its object appears a moment later.
+  for (int i = 0; i < 100; ++i) {
+    try {
+      client_.get(map_path("vg0-root"), kMapInterface, "Owned");
+      break;
+    } catch (const sdbus::Error&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
   EXPECT_FALSE(client_.get(map_path("vg0-root"), kMapInterface, "Owned").get<bool>());
   EXPECT_EQ(error_of([&] { client_.map_call("vg0-root", "Remove"); }),
             "org.mapperd.Mapper1.Error.NotOwned");
