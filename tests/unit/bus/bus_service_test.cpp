@@ -314,6 +314,50 @@ TEST_F(MapperdOnTheBus, KeepsAnsweringReadsWhileTheKernelIsBusy) {
   EXPECT_TRUE(created);
 }
 
+TEST_F(MapperdOnTheBus, CreatesABatchAndAnnouncesItBeforeTheReply) {
+  using Batch = std::vector<sdbus::Struct<std::string, std::string, Properties>>;
+  std::vector<sdbus::ObjectPath> made;
+  client_.call("/org/mapperd/Mapper1", "org.mapperd.Mapper1.Manager", "CreateMaps", std::tie(made),
+               Batch{{"one", linear(), {}},
+                     {"two", linear("/dev/loop2"), {{"persistent", sdbus::Variant(false)}}}},
+               Properties{});
+  EXPECT_THAT(made, ElementsAre(map_path("one"), map_path("two")));
+  // The signals were sent before the reply, so they are here already.
+  auto signals = client_.take_signals();
+  ASSERT_THAT(signals, SizeIs(2));
+  EXPECT_EQ(signals[0].member, "InterfacesAdded");
+  EXPECT_EQ(signals[1].path, map_path("two"));
+  EXPECT_FALSE(client_.get(map_path("two"), kMapInterface, "Persistent").get<bool>());
+
+  EXPECT_EQ(error_of([&] {
+              client_.call("/org/mapperd/Mapper1", "org.mapperd.Mapper1.Manager", "RemoveMaps",
+                           std::tie(), std::vector<sdbus::ObjectPath>{map_path("one"), "/x"},
+                           Properties{});
+            }),
+            "org.mapperd.Mapper1.Error.InvalidArgument");
+  client_.call("/org/mapperd/Mapper1", "org.mapperd.Mapper1.Manager", "RemoveMaps", std::tie(),
+               made, Properties{});
+  signals = client_.take_signals();
+  ASSERT_THAT(signals, SizeIs(2));
+  EXPECT_EQ(signals[0].member, "InterfacesRemoved");
+}
+
+TEST_F(MapperdOnTheBus, KeepsThePartOfAPartialBatchThatWorked) {
+  using Batch = std::vector<sdbus::Struct<std::string, std::string, Properties>>;
+  std::vector<sdbus::ObjectPath> made;
+  client_.call("/org/mapperd/Mapper1", "org.mapperd.Mapper1.Manager", "CreateMaps", std::tie(made),
+               Batch{{"good", linear(), {}}, {"bad", "0 8 frobnicate\n", {}}},
+               Properties{{"partial", sdbus::Variant(true)}});
+  EXPECT_THAT(made, ElementsAre(map_path("good")));
+  EXPECT_EQ(error_of([&] {
+              client_.call("/org/mapperd/Mapper1", "org.mapperd.Mapper1.Manager", "CreateMaps",
+                           std::tie(made),
+                           Batch{{"more", linear(), {{"nosuch", sdbus::Variant(1)}}}},
+                           Properties{});
+            }),
+            "org.mapperd.Mapper1.Error.InvalidArgument");
+}
+
 TEST(ErrorTranslation, GivesUnexpectedExceptionsTheFailedError) {
   const sdbus::Error error =
       bus::to_dbus_error(std::make_exception_ptr(std::logic_error("surprise")));
