@@ -185,6 +185,41 @@ class BusMapperService final : public MapperService {
   void create_map(const std::string& name, const std::string& table,
                   const CreateOptions& options) override {
     Options dict = base_options();
+    add_create_options(dict, options);
+    call([&] { return ManagerProxy(*connection_).CreateMap(name, table, dict); });
+  }
+
+  std::vector<std::string> create_maps(const std::vector<BatchMapRequest>& maps,
+                                       bool partial) override {
+    std::vector<sdbus::Struct<std::string, std::string, Options>> batch;
+    for (const BatchMapRequest& map : maps) {
+      Options dict;
+      add_create_options(dict, map.options);
+      batch.emplace_back(map.name, map.table, dict);
+    }
+    Options dict = base_options();
+    if (partial)
+      dict["partial"] = sdbus::Variant(true);
+    const std::vector<sdbus::ObjectPath> paths =
+        call([&] { return ManagerProxy(*connection_).CreateMaps(batch, dict); });
+    std::vector<std::string> names;
+    for (const sdbus::ObjectPath& path : paths) {
+      if (std::optional<std::string> name = map_name_from_path(path))
+        names.push_back(std::move(*name));
+    }
+    return names;
+  }
+
+  void remove_maps(const std::vector<std::string>& names, const RemoveOptions& options) override {
+    std::vector<sdbus::ObjectPath> paths;
+    for (const std::string& name : names)
+      paths.emplace_back(map_object_path(name));
+    Options dict = base_options();
+    add_remove_options(dict, options);
+    call([&] { ManagerProxy(*connection_).RemoveMaps(paths, dict); });
+  }
+
+  static void add_create_options(Options& dict, const CreateOptions& options) {
     if (options.uuid)
       dict["uuid"] = sdbus::Variant(*options.uuid);
     if (options.read_only)
@@ -193,7 +228,6 @@ class BusMapperService final : public MapperService {
       dict["persistent"] = sdbus::Variant(false);
     if (options.wait_for_devices)
       dict["wait-for-devices"] = sdbus::Variant(true);
-    call([&] { return ManagerProxy(*connection_).CreateMap(name, table, dict); });
   }
 
   void create_snapshot(const std::string& origin, const std::string& name,
@@ -217,13 +251,17 @@ class BusMapperService final : public MapperService {
 
   void remove_map(const std::string& name, const RemoveOptions& options) override {
     Options dict = base_options();
+    add_remove_options(dict, options);
+    call_on(name, [&](MapProxy& map) { map.Remove(dict); });
+  }
+
+  static void add_remove_options(Options& dict, const RemoveOptions& options) {
     if (options.force)
       dict["force"] = sdbus::Variant(true);
     if (options.deferred)
       dict["deferred"] = sdbus::Variant(true);
     if (options.keep_definition)
       dict["keep-definition"] = sdbus::Variant(true);
-    call_on(name, [&](MapProxy& map) { map.Remove(dict); });
   }
 
   void suspend_map(const std::string& name, bool noflush) override {

@@ -99,6 +99,13 @@ struct CreateOptions {
   bool wait_for_devices = false;
 };
 
+// One map of a create_maps() batch.
+struct BatchMapRequest {
+  std::string name;
+  std::string table;
+  CreateOptions options;
+};
+
 struct SnapshotOptions {
   bool persistent = true;
   std::optional<std::uint64_t> chunk_size;  // sectors; the daemon's default when absent
@@ -157,11 +164,18 @@ class MapperService {
 
   virtual void create_map(const std::string& name, const std::string& table,
                           const CreateOptions& options) = 0;
+  // Makes every map of `maps` in one CreateMaps call: all or nothing, or with `partial` those
+  // that work. The names of the maps made, in the order asked for.
+  virtual std::vector<std::string> create_maps(const std::vector<BatchMapRequest>& maps,
+                                               bool partial) = 0;
   virtual void create_snapshot(const std::string& origin, const std::string& name,
                                const std::string& cow_device, const SnapshotOptions& options) = 0;
   virtual std::vector<TableProblemReport> validate_table(const std::string& table) = 0;
 
   virtual void remove_map(const std::string& name, const RemoveOptions& options) = 0;
+  // Removes every map of `names` in one RemoveMaps call (dependents first; all checked before
+  // anything is removed).
+  virtual void remove_maps(const std::vector<std::string>& names, const RemoveOptions& options) = 0;
   virtual void suspend_map(const std::string& name, bool noflush) = 0;
   virtual void resume_map(const std::string& name) = 0;
   virtual void reload_map(const std::string& name, const std::string& table) = 0;

@@ -11,6 +11,9 @@ const OptionSpec kNotPersistent{"not-persistent", 0, {}, "do not restore the map
 const OptionSpec kTable{"table", 0, "TEXT", "the table itself instead of a file or stdin"};
 const OptionSpec kWaitForDevices{
     "wait-for-devices", 0, {}, "store the map even if devices are missing; it comes up then"};
+const OptionSpec kConcise{
+    "concise", 0, {}, "read every map from FILE (or -) as dmsetup create --concise does"};
+const OptionSpec kPartial{"partial", 0, {}, "with --concise: keep the maps that work"};
 const OptionSpec kKeepDefinition{
     "keep-definition", 0, {}, "keep its stored definition: it comes back at next boot"};
 // -o, as lsblk and losetup choose columns: "-o NAME,STATE".
@@ -24,7 +27,7 @@ std::vector<VerbSpec> make_verbs() {
   return {
       {"create",
        {},
-       "NAME [TABLE-FILE]",
+       "NAME [TABLE-FILE] | --concise FILE",
        "create a map from a table",
        "Creates and activates the map NAME from a table in dmsetup syntax, one segment per "
        "line: START LENGTH TARGET ARGS... Without TABLE-FILE (or with -) the table is read from "
@@ -34,8 +37,13 @@ std::vector<VerbSpec> make_verbs() {
        "works as it does with dmsetup. Returns once /dev/mapper/NAME exists. The map is stored "
        "and comes back after a reboot unless --not-persistent. With --wait-for-devices, devices "
        "the table names that are not there yet do not fail it: the map is stored, shown as "
-       "pending with its missing devices, and created when they appear.",
-       {kTable, kUuid, kReadOnly, kNotPersistent, kWaitForDevices},
+       "pending with its missing devices, and created when they appear.\n"
+       "With --concise, FILE (- for standard input) holds many maps in the form dmsetup create "
+       "--concise reads, NAME,UUID,MINOR,ro|rw,TABLE-LINE[,TABLE-LINE...] per map, \";\" "
+       "between maps, \"\\\" before a \",\" \";\" or \"\\\" inside a field (UUID may "
+       "be empty; MINOR must be, as the kernel picks it). They are made in one call: all or "
+       "nothing, or with --partial the ones that work, naming those that did not.",
+       {kTable, kUuid, kReadOnly, kNotPersistent, kWaitForDevices, kConcise, kPartial},
        1,
        2,
        run_create},
@@ -43,8 +51,9 @@ std::vector<VerbSpec> make_verbs() {
        {},
        "NAME...",
        "remove maps",
-       "Deactivates and removes each NAME and its stored definition, in order, stopping at the "
-       "first that fails. With --keep-definition the map is only deactivated and comes back at "
+       "Deactivates and removes each NAME and its stored definition, all in one call: a map "
+       "built on another NAME (a snapshot on its origin) goes first, and when one NAME cannot be "
+       "removed nothing is. With --keep-definition the map is only deactivated and comes back at "
        "next boot. An open map is Busy unless --force or --deferred; an origin with snapshots is "
        "Busy until its snapshots are removed. A pending map is removed by dropping its "
        "definition.",

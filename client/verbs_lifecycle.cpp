@@ -1,8 +1,10 @@
 // Verbs that change one map at a time: create, remove, reload, rename, suspend, resume,
 // message, snapshot. Each names its map in the subject, so errors read
 // "mapperctl: create twoasone: ...".
+#include <algorithm>
 #include <ostream>
 
+#include "concise_format.h"
 #include "exit_status.h"
 #include "extent.h"
 #include "json_output.h"
@@ -23,9 +25,55 @@ void print_maps_json(Invocation& invocation) {
   invocation.print_json(maps);
 }
 
+// `create --concise FILE`: every map of FILE in one CreateMaps call.
+void run_create_concise(Invocation& invocation) {
+  const std::string& file = invocation.argument(0);
+  invocation.set_subject("create --concise " + file);
+  if (invocation.argument_count() > 1)
+    throw usage_error("--concise reads every map from one FILE (or -); give no NAME");
+  const CommandLine& command = invocation.command();
+  if (command.value("table") || command.value("uuid") || command.has("readonly")) {
+    throw usage_error(
+        "--concise carries each map's UUID, flags and table: --table, --uuid and --readonly do "
+        "not apply");
+  }
+  const CreateOptions common = create_options(invocation);
+  std::vector<BatchMapRequest> batch;
+  for (ConciseMap& map : parse_concise(read_table(invocation, 0))) {
+    BatchMapRequest request{std::move(map.name), std::move(map.table), common};
+    if (!map.uuid.empty())
+      request.options.uuid = std::move(map.uuid);
+    request.options.read_only = map.read_only;
+    batch.push_back(std::move(request));
+  }
+  const std::vector<std::string> made =
+      invocation.mapperd().create_maps(batch, command.has("partial"));
+  if (invocation.json()) {
+    Json maps = Json::array();
+    for (const std::string& name : made)
+      maps.push_back(made_map_json(invocation, name));
+    invocation.print_json(maps);
+  }
+  if (made.size() == batch.size())
+    return;
+  std::string missing;
+  for (const BatchMapRequest& request : batch) {
+    if (std::find(made.begin(), made.end(), request.name) == made.end())
+      missing += (missing.empty() ? "" : ", ") + request.name;
+  }
+  throw CommandError(ExitStatus::Failed,
+                     std::to_string(batch.size() - made.size()) + " of " +
+                         std::to_string(batch.size()) + " maps were not made: " + missing +
+                         " (why: journalctl -u mapperd MAPPERD_METHOD=CreateMaps)");
+}
+
 }  // namespace
 
 void run_create(Invocation& invocation) {
+  if (invocation.command().has("concise"))
+    return run_create_concise(invocation);
+  if (invocation.command().has("partial"))
+    throw usage_error("--partial goes with --concise");
   const std::string& name = invocation.argument(0);
   invocation.set_subject("create " + name);
   check_map_name(name);
@@ -41,10 +89,20 @@ void run_remove(Invocation& invocation) {
   options.force = invocation.command().has("force");
   options.deferred = invocation.command().has("deferred");
   options.keep_definition = invocation.command().has("keep-definition");
+  const std::vector<std::string>& names = invocation.command().arguments;
+  if (names.size() == 1) {
+    invocation.set_subject("remove " + names.front());
+    invocation.mapperd().remove_map(names.front(), options);
+  } else {
+    // One call: the daemon orders them (dependents first) and removes none when one cannot go.
+    std::string subject = "remove";
+    for (const std::string& name : names)
+      subject += " " + name;
+    invocation.set_subject(subject);
+    invocation.mapperd().remove_maps(names, options);
+  }
   Json removed = Json::array();
-  for (const std::string& name : invocation.command().arguments) {
-    invocation.set_subject("remove " + name);
-    invocation.mapperd().remove_map(name, options);
+  for (const std::string& name : names) {
     removed.push_back({{"name", name},
                        {"object_path", map_object_path(name)},
                        {"kept_definition", options.keep_definition}});

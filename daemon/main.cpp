@@ -84,8 +84,9 @@ std::unique_ptr<sdbus::IConnection> connect(const CommandLine& line) {
 }
 
 // Every change to a device-mapper device, ours or another tool's (a create, a reload and
-// resume, a rename, a remove), reaches udev: each makes the engine re-read the kernel, so the
-// bus shows what the kernel has. Requests while a re-read runs fold into one more.
+// resume, a rename, a remove), reaches udev: each makes the engine re-read the maps the events
+// name (every map when events were lost), so the bus shows what the kernel has. Requests while
+// a re-read runs fold into one more.
 std::unique_ptr<DeviceMapperEvents> watch_device_mapper_events(EventLoop& loop, Engine& engine,
                                                                EventLog& log) {
   std::unique_ptr<DeviceMapperEvents> events;
@@ -99,9 +100,14 @@ std::unique_ptr<DeviceMapperEvents> watch_device_mapper_events(EventLoop& loop, 
     return events;
   }
   loop.watch_fd(events->fd(), POLLIN, [&engine, &log, &events = *events] {
-    if (!events.drain())
+    const DeviceMapperEventBatch batch = events.drain();
+    if (batch.empty())
       return;
-    engine.request_rescan([&log](Outcome<Done> outcome) {
+    RescanScope scope;
+    scope.everything = batch.overflowed;
+    for (const DeviceMapperEvent& event : batch.events)
+      scope.maps.push_back(MapEvent{event.name, event.device});
+    engine.request_rescan(std::move(scope), [&log](Outcome<Done> outcome) {
       if (outcome.ok())
         return;
       log.write(LogLevel::Warning,

@@ -25,6 +25,27 @@ CallOptions read_loop_options(const std::map<std::string, sdbus::Variant>& optio
                                      {"persistent", OptionType::Boolean}});
 }
 
+// A map's options, as CreateMap and each map of CreateMaps take them.
+CallOptions read_create_options(const std::map<std::string, sdbus::Variant>& options) {
+  return CallOptions::read(options, {{"uuid", OptionType::String},
+                                     {"read-only", OptionType::Boolean},
+                                     {"persistent", OptionType::Boolean},
+                                     {"wait-for-devices", OptionType::Boolean}});
+}
+
+CreateMapRequest create_request(std::string name, std::string table, const CallOptions& checked,
+                                std::uint32_t caller_uid) {
+  CreateMapRequest request;
+  request.name = std::move(name);
+  request.table = std::move(table);
+  request.uuid = checked.text("uuid").value_or("");
+  request.read_only = checked.flag("read-only");
+  request.persistent = checked.flag("persistent", true);
+  request.wait_for_devices = checked.flag("wait-for-devices");
+  request.caller_uid = caller_uid;
+  return request;
+}
+
 AttachLoopRequest loop_request(const CallOptions& options, std::uint32_t caller_uid) {
   AttachLoopRequest request;
   request.offset = options.number("offset").value_or(0);
@@ -70,19 +91,9 @@ void ManagerObject::CreateMap(sdbus::Result<sdbus::ObjectPath>&& result, std::st
   auto call = MethodCall<sdbus::ObjectPath>::begin(std::move(result), getObject(), services_,
                                                    CallKind::Change, "CreateMap", name);
   call->guard([&] {
-    const CallOptions checked =
-        CallOptions::read(options, {{"uuid", OptionType::String},
-                                    {"read-only", OptionType::Boolean},
-                                    {"persistent", OptionType::Boolean},
-                                    {"wait-for-devices", OptionType::Boolean}});
-    CreateMapRequest request;
-    request.name = std::move(name);
-    request.table = std::move(table);
-    request.uuid = checked.text("uuid").value_or("");
-    request.read_only = checked.flag("read-only");
-    request.persistent = checked.flag("persistent", true);
-    request.wait_for_devices = checked.flag("wait-for-devices");
-    request.caller_uid = call->caller().uid;
+    const CallOptions checked = read_create_options(options);
+    CreateMapRequest request =
+        create_request(std::move(name), std::move(table), checked, call->caller().uid);
     call->authorize_then(checked, [&services = services_, call, request = std::move(request)] {
       services.engine.create_map(request, [call](Outcome<MapRecord> outcome) {
         if (!outcome.ok())
@@ -93,6 +104,93 @@ void ManagerObject::CreateMap(sdbus::Result<sdbus::ObjectPath>&& result, std::st
           call->succeed("created map " + map.name + " (" + to_string(map.size) + " sectors)",
                         sdbus::ObjectPath(map_object_path(map.name)));
         });
+      });
+    });
+  });
+}
+
+void ManagerObject::CreateMaps(sdbus::Result<std::vector<sdbus::ObjectPath>>&& result,
+                               std::vector<sdbus::Struct<std::string, std::string, Options>> maps,
+                               Options options) {
+  auto call = MethodCall<std::vector<sdbus::ObjectPath>>::begin(
+      std::move(result), getObject(), services_, CallKind::Change, "CreateMaps", "");
+  call->guard([&] {
+    const CallOptions checked = CallOptions::read(options, {{"partial", OptionType::Boolean}});
+    std::vector<CreateMapRequest> requests;
+    for (std::size_t i = 0; i < maps.size(); ++i) {
+      auto& map = maps[i];
+      try {
+        requests.push_back(create_request(std::move(map.get<0>()), std::move(map.get<1>()),
+                                          read_create_options(map.get<2>()), call->caller().uid));
+      } catch (const Error& e) {
+        throw Error(e.kind(), "CreateMaps: map #" + std::to_string(i + 1) + ": " + e.what());
+      }
+    }
+    const bool partial = checked.flag("partial");
+    call->authorize_then(checked, [&services = services_, call, requests = std::move(requests),
+                                   partial] {
+      services.engine.create_maps(
+          requests, partial, [call, &services](Outcome<CreatedMaps> outcome) {
+            if (!outcome.ok())
+              return call->fail(outcome.error());
+            const CreatedMaps& created = outcome.value();
+            // The reply has room only for the paths: what failed in a partial batch is logged.
+            for (const BatchFailure& failure : created.failed) {
+              services.log.write(LogLevel::Warning,
+                                 "CreateMaps: map #" + std::to_string(failure.index + 1) + " '" +
+                                     failure.name + "' was not made: " + failure.reason,
+                                 {{"MAPPERD_METHOD", "CreateMaps"},
+                                  {"MAPPERD_MAP", failure.name},
+                                  {"MAPPERD_CALLER", call->caller().describe()}});
+            }
+            std::vector<sdbus::ObjectPath> paths;
+            std::string names;
+            for (const MapRecord& map : created.made) {
+              paths.emplace_back(map_object_path(map.name));
+              names += (names.empty() ? "" : ", ") + map.name;
+            }
+            call->guard([&] {
+              call->succeed("created maps " + names +
+                                (created.failed.empty()
+                                     ? ""
+                                     : " (" + std::to_string(created.failed.size()) + " failed)"),
+                            paths);
+            });
+          });
+    });
+  });
+}
+
+void ManagerObject::RemoveMaps(sdbus::Result<>&& result, std::vector<sdbus::ObjectPath> maps,
+                               Options options) {
+  auto call = MethodCall<>::begin(std::move(result), getObject(), services_, CallKind::Change,
+                                  "RemoveMaps", "");
+  call->guard([&] {
+    const CallOptions checked =
+        CallOptions::read(options, {{"force", OptionType::Boolean},
+                                    {"deferred", OptionType::Boolean},
+                                    {"keep-definition", OptionType::Boolean}});
+    std::vector<std::string> names;
+    for (const sdbus::ObjectPath& path : maps) {
+      std::optional<std::string> name = map_name_of(path);
+      if (!name) {
+        throw Error(ErrorKind::InvalidArgument, "RemoveMaps: '" + std::string(path) +
+                                                    "' is not a map object path (" +
+                                                    std::string(kMapPathPrefix) + "/NAME)");
+      }
+      names.push_back(std::move(*name));
+    }
+    RemoveMapRequest request;
+    request.kernel = RemoveOptions{checked.flag("force"), checked.flag("deferred")};
+    request.keep_definition = checked.flag("keep-definition");
+    call->authorize_then(checked, [&services = services_, call, names, request] {
+      services.engine.remove_maps(names, request, [call, names](Outcome<Done> outcome) {
+        if (!outcome.ok())
+          return call->fail(outcome.error());
+        std::string list;
+        for (const std::string& name : names)
+          list += (list.empty() ? "" : ", ") + name;
+        call->succeed("removed maps " + list);
       });
     });
   });

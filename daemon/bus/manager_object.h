@@ -35,6 +35,11 @@ class ManagerObject final
   // org.mapperd.Mapper1.Manager methods.
   void CreateMap(sdbus::Result<sdbus::ObjectPath>&& result, std::string name, std::string table,
                  Options options) override;
+  void CreateMaps(sdbus::Result<std::vector<sdbus::ObjectPath>>&& result,
+                  std::vector<sdbus::Struct<std::string, std::string, Options>> maps,
+                  Options options) override;
+  void RemoveMaps(sdbus::Result<>&& result, std::vector<sdbus::ObjectPath> maps,
+                  Options options) override;
   void CreateSnapshot(sdbus::Result<sdbus::ObjectPath>&& result, std::string origin,
                       std::string name, std::string cow_device, Options options) override;
   std::vector<sdbus::Struct<uint32_t, std::string, std::string>> ValidateTable(

@@ -14,10 +14,13 @@ namespace {
 // blocks (snapshot), destroying one (remove), changing what an existing one maps or does
 // (modify), and binding files to loop devices (manage-loops). An administrator can then grant,
 // say, snapshots without removals.
-constexpr std::array<MethodAction, 12> kMethodActions = {{
+// A batch is asked about once, under the action of what it does to each map.
+constexpr std::array<MethodAction, 14> kMethodActions = {{
     {"CreateMap", "org.mapperd.create"},
+    {"CreateMaps", "org.mapperd.create"},
     {"CreateSnapshot", "org.mapperd.snapshot"},
     {"Remove", "org.mapperd.remove"},
+    {"RemoveMaps", "org.mapperd.remove"},
     {"Reload", "org.mapperd.modify"},
     {"Suspend", "org.mapperd.modify"},
     {"Resume", "org.mapperd.modify"},

@@ -7,6 +7,7 @@
 #include "engine.h"
 
 #include <memory>
+#include <set>
 #include <utility>
 
 #include "model/error.h"
@@ -20,7 +21,7 @@ template <class T>
 struct JobResult {
   std::optional<T> value;
   std::exception_ptr error;
-  std::vector<KernelMap> maps;
+  KernelReading reading;
   StoreDelta delta;
 };
 
@@ -34,6 +35,18 @@ bool is_timed_out(const std::exception_ptr& error) {
   } catch (...) {
     return false;
   }
+}
+
+// The maps an operation's queue names are the maps it may change: what the kernel is asked about
+// once it ran. Names of locks that are not maps (Engine::kLoopsLock) start with '/', which no
+// map name holds.
+std::set<std::string> maps_among(const std::vector<std::string>& names) {
+  std::set<std::string> maps;
+  for (const std::string& name : names) {
+    if (!name.starts_with('/'))
+      maps.insert(name);
+  }
+  return maps;
 }
 
 class NobodyListens final : public EngineObserver {
@@ -65,7 +78,8 @@ Engine::Engine(KernelThread& kernel, ZeroDeviceStart zero_device_start,
 template <class T>
 void Engine::run_operation(std::vector<std::string> names, std::function<Plan<T>()> check,
                            Completion<T> done) {
-  operations_.run(std::move(names), [this, check = std::move(check),
+  std::set<std::string> to_read = maps_among(names);
+  operations_.run(std::move(names), [this, check = std::move(check), to_read = std::move(to_read),
                                      done = std::move(done)](OperationQueue::Ticket ticket) {
     std::optional<Plan<T>> plan;
     try {
@@ -76,7 +90,7 @@ void Engine::run_operation(std::vector<std::string> names, std::function<Plan<T>
     }
     auto result = std::make_shared<JobResult<T>>();
     kernel_.submit(
-        [this, work = std::move(plan->work), result](KernelBackend& kernel) {
+        [this, work = std::move(plan->work), to_read, result](KernelBackend& kernel) {
           StoreWriter store(storage_, result->delta);
           try {
             result->value = work(kernel, store);
@@ -84,8 +98,9 @@ void Engine::run_operation(std::vector<std::string> names, std::function<Plan<T>
             result->error = std::current_exception();
           }
           // Success or not, the catalog learns what the kernel has now: a failed step may have
-          // been undone only in part, and the truth is what we show.
-          result->maps = read_all_maps(kernel);
+          // been undone only in part, and the truth is what we show. Only the maps the
+          // operation names can have changed through it.
+          result->reading = read_names(kernel, to_read);
         },
         [this, result, ticket, commit = std::move(plan->commit),
          done](std::exception_ptr read_error) {
@@ -99,7 +114,7 @@ void Engine::run_operation(std::vector<std::string> names, std::function<Plan<T>
           if (result->value && commit)
             commit();
           if (!read_error)
-            apply(result->maps);
+            apply(result->reading);
           operations_.finish(ticket);
           if (result->error)
             return done(Outcome<T>::failure(result->error));
@@ -116,6 +131,9 @@ template void Engine::run_operation<Done>(std::vector<std::string>, std::functio
 template void Engine::run_operation<std::string>(std::vector<std::string>,
                                                  std::function<Plan<std::string>()>,
                                                  Completion<std::string>);
+template void Engine::run_operation<Engine::BatchMade>(std::vector<std::string>,
+                                                       std::function<Plan<BatchMade>()>,
+                                                       Completion<BatchMade>);
 template void Engine::run_operation<LoopRecord>(std::vector<std::string>,
                                                 std::function<Plan<LoopRecord>()>,
                                                 Completion<LoopRecord>);

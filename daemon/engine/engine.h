@@ -18,6 +18,7 @@
 #include "kernel_steps.h"
 #include "loop_record.h"
 #include "model/block_devices.h"
+#include "model/error.h"
 #include "model/table_parser.h"
 #include "operation_queue.h"
 #include "outcome.h"
@@ -60,8 +61,47 @@ struct CreateSnapshotRequest {
   std::uint32_t caller_uid = 0;
 };
 
+// One map of a batch that failed: its place in the batch (from 0), its name, and why.
+struct BatchFailure {
+  std::size_t index = 0;
+  std::string name{};
+  std::string reason{};
+  ErrorKind kind = ErrorKind::Failed;
+};
+
+// What create_maps() made, in the order they were asked for, and (partial batches only) the maps
+// that failed, in that order too.
+struct CreatedMaps {
+  std::vector<MapRecord> made{};
+  std::vector<BatchFailure> failed{};
+};
+
+// A device-mapper device udev reported a change of: its name when the event carried one (empty
+// otherwise; a remove may not), and its device number (0:0 when unknown).
+struct MapEvent {
+  std::string name{};
+  DeviceNumber device{};
+};
+
+// What a rescan reads: the maps events named, or everything.
+struct RescanScope {
+  // Events were lost or cannot be told apart, or a kernel call returned late: read every map.
+  bool everything = false;
+  std::vector<MapEvent> maps{};
+  // A block device came or went: every map's devices are looked up again (no kernel call).
+  bool devices_changed = false;
+
+  static RescanScope all() { return RescanScope{true, {}, false}; }
+  void add(const RescanScope& other) {
+    everything = everything || other.everything;
+    devices_changed = devices_changed || other.devices_changed;
+    maps.insert(maps.end(), other.maps.begin(), other.maps.end());
+  }
+};
+
 // mapperd's use cases, on the main thread. Each method checks what it can against the catalog,
-// then does its kernel work as one job on the kernel thread, re-reads the kernel, applies the
+// then does its kernel work as one job on the kernel thread, re-reads the maps it names (never
+// every map: the cost of an operation does not grow with the maps there are), applies the
 // differences to the catalog (announcing them to the observer) and only then completes. So when
 // a completion runs, the catalog, and every object the observer made from it, already shows the
 // result.
@@ -108,12 +148,18 @@ class Engine {
   // and the kernel is re-read so vanished devices mark their maps degraded. Requests while one
   // runs fold into one more.
   void request_restore();
-  // Re-reads the kernel and applies what changed behind our back (another tool, a udev event).
+  // Re-reads every map of the kernel and applies what changed behind our back (another tool, a
+  // udev event).
   void rescan(Completion<Done> done);
-  // For events that only say "something may have changed": rescans at once when no requested
-  // rescan runs, else once more after the running one; requests arriving meanwhile share that
-  // one. `done` gets the outcome of the rescan that covers this request.
-  void request_rescan(Completion<Done> done);
+  // For events: rescans at once when no requested rescan runs, else once more after the running
+  // one; requests arriving meanwhile share that one (their scopes joined). `done` gets the
+  // outcome of the rescan that covers this request. A scope naming maps reads only those (a map
+  // known only by its device number is the catalog's map of that number); one that names a
+  // device no map of the catalog has and no name, or `everything`, reads every map.
+  void request_rescan(Completion<Done> done) {
+    request_rescan(RescanScope::all(), std::move(done));
+  }
+  void request_rescan(RescanScope scope, Completion<Done> done);
 
   const Catalog& catalog() const { return catalog_; }
   // Both as read by start()/rescan().
@@ -132,6 +178,25 @@ class Engine {
   // wait_for_devices and a device missing, only the definition is stored: the record is
   // Pending, and a restore pass makes the map when its devices appear.
   void create_map(CreateMapRequest request, Completion<MapRecord> done);
+  // Makes every map of `requests` in one operation: each is checked as create_map() checks it,
+  // and the maps in the batch against each other (a name or a given UUID twice is
+  // AlreadyExists); all are made in one kernel job sharing one udev wait, then announced
+  // together before `done` runs. All or nothing unless `partial`: the first failure (of a check
+  // or in the kernel) fails the call, naming the map (its place in the batch, from 1) and the
+  // reason, and the maps the call had made are removed again. With `partial` the maps that
+  // worked are kept and the others are listed in CreatedMaps::failed; when none worked the call
+  // fails naming each. InvalidArgument for an empty batch.
+  void create_maps(std::vector<CreateMapRequest> requests, bool partial,
+                   Completion<CreatedMaps> done);
+  // Removes every map `names` lists, as remove_map() would with `options` (its name ignored), in
+  // one operation and one kernel job: a map that uses another of the batch (a snapshot its
+  // origin, a map stacked on another's device) goes first, so an origin with all its snapshots
+  // in the batch is removed with them. Every map is checked before anything is removed: one
+  // that cannot be (NotFound, NotOwned, Busy with a snapshot left outside the batch) fails the
+  // call and nothing is removed. A kernel failure stops the batch there; removals already done
+  // stay done (a removal cannot be undone), and the error names what was removed and what was
+  // not tried. InvalidArgument for an empty batch or a name given twice.
+  void remove_maps(std::vector<std::string> names, RemoveMapRequest options, Completion<Done> done);
   // Snapshots the owned, running origin (see kernel_steps.h for the sequence); completes with the
   // snapshot's record. NotFound / NotOwned / DeviceMissing (a pending origin) for the origin;
   // InvalidArgument for an origin that is itself a snapshot or a snapshot-origin written by
@@ -217,15 +282,43 @@ class Engine {
   template <class T>
   void run_operation(std::vector<std::string> names, std::function<Plan<T>()> check,
                      Completion<T> done);
-  void apply(const std::vector<KernelMap>& maps);
+  // What a batch's kernel job did: the places in the batch of the maps it made, and the failures.
+  struct BatchMade {
+    std::vector<std::size_t> made;
+    std::vector<BatchFailure> failed;
+  };
+  // `names` (a batch to remove) in an order where every map comes before the maps of the batch
+  // it uses.
+  std::vector<std::string> removal_order(const std::vector<std::string>& names) const;
+  // create_map()'s check of one request, on the catalog as it is.
+  Plan<Done> check_create(const CreateMapRequest& request);
+  // remove_map()'s check of one request, as if the maps `removed_before` (by the same batch,
+  // earlier in the same job) were gone already.
+  KernelWork<Done> check_remove(const RemoveMapRequest& request,
+                                const std::set<std::string>& removed_before) const;
+  // The queue names a removal of `name` holds: the map and what it relates to.
+  std::vector<std::string> removal_locks(const std::string& name) const;
+  // Takes `reading` into kernel_maps_ and the catalog, announcing the changes. The devices of
+  // the maps read are looked up again (of every map with `recheck_all_devices`: a device came or
+  // went); the other maps keep what the catalog says of theirs.
+  void apply(const KernelReading& reading, bool recheck_all_devices = false);
+  void take_in(const KernelReading& reading);
   void apply(const StoreDelta& delta);
   // Stored maps not in the kernel, as pending records.
   std::vector<MapRecord> stored_records_missing_from(const std::vector<MapRecord>& observed) const;
-  // Marks owned maps whose dependencies vanished as degraded.
-  void mark_missing_devices(std::vector<MapRecord>& observed) const;
+  // Marks owned maps whose dependencies vanished as degraded: looked up for the maps
+  // `look_again` names, kept from the catalog for the others.
+  void mark_missing_devices(std::vector<MapRecord>& observed,
+                            const std::function<bool(const std::string&)>& look_again) const;
   // What the engine knows beyond the kernel, by name: definitions, runtime facts, creates in
   // flight.
-  std::map<std::string, MapMetadata> metadata_for(const std::vector<KernelMap>& maps) const;
+  std::map<std::string, MapMetadata> metadata_for(
+      const std::map<std::string, KernelMap>& maps) const;
+  // The names `scope` makes a rescan read; nothing when it must read every map.
+  std::optional<std::set<std::string>> names_to_reread(const RescanScope& scope) const;
+  void rescan(const std::optional<std::set<std::string>>& names, bool recheck_devices,
+              Completion<Done> done);
+  void run_next_rescan();
   void note_restore(const RestoreReport& report);
   void attach_loop_with(std::string what,
                         std::function<LoopDevice(LoopDevices&, const LoopSettings&)> attach,
@@ -252,6 +345,9 @@ class Engine {
   const BlockDevices* block_devices_;
 
   Catalog catalog_;
+  // The last reading of every map, by name: what the catalog was made from. A targeted re-read
+  // replaces the entries it read.
+  std::map<std::string, KernelMap> kernel_maps_;
   OperationQueue operations_;
   // What create operations in flight asked for that the kernel does not keep, by map name.
   std::map<std::string, MapMetadata> metadata_for_new_;
@@ -271,6 +367,7 @@ class Engine {
   bool restore_again_ = false;
   // request_rescan(): whether one runs, and who waits for the next.
   bool rescan_running_ = false;
+  RescanScope next_rescan_scope_;
   std::vector<Completion<Done>> next_rescan_waiters_;
   std::string driver_version_;
   std::vector<TargetVersion> targets_;

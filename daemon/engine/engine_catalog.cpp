@@ -2,6 +2,8 @@
 // for the catalog, and what the observer hears of it.
 
 #include <algorithm>
+#include <set>
+#include <string_view>
 
 #include "engine.h"
 #include "model/error.h"
@@ -32,13 +34,30 @@ void Engine::apply(const StoreDelta& delta) {
     facts_[facts.uuid] = facts;
 }
 
-void Engine::apply(const std::vector<KernelMap>& maps) {
-  std::vector<MapRecord> observed = records_from_kernel(maps);
-  mark_missing_devices(observed);
+void Engine::take_in(const KernelReading& reading) {
+  if (reading.complete) {
+    kernel_maps_.clear();
+  } else {
+    for (const std::string& name : reading.names)
+      kernel_maps_.erase(name);
+  }
+  for (const KernelMap& map : reading.maps)
+    kernel_maps_.insert_or_assign(map.info.name, map);
+}
+
+void Engine::apply(const KernelReading& reading, bool recheck_all_devices) {
+  take_in(reading);
+  // The kernel was asked only about the maps in `reading`; every other one is as last read,
+  // which is what the catalog shows already. The records are rebuilt from the whole picture
+  // anyway (no kernel call): snapshot relations span maps.
+  std::vector<MapRecord> observed = records_from_kernel_by_name(kernel_maps_);
+  mark_missing_devices(observed, [&](const std::string& name) {
+    return recheck_all_devices || reading.complete || reading.names.contains(name);
+  });
   for (MapRecord& stored : stored_records_missing_from(observed))
     observed.push_back(std::move(stored));
   const std::vector<CatalogChange> plan =
-      plan_reconciliation(catalog_.all(), std::move(observed), metadata_for(maps));
+      plan_reconciliation(catalog_.all(), std::move(observed), metadata_for(kernel_maps_));
   for (const CatalogChange& change : plan) {
     const std::string& old_name =
         change.kind == CatalogChange::Kind::Renamed ? change.previous_name : change.record.name;
@@ -52,7 +71,8 @@ void Engine::apply(const std::vector<KernelMap>& maps) {
   }
 }
 
-std::map<std::string, MapMetadata> Engine::metadata_for(const std::vector<KernelMap>& maps) const {
+std::map<std::string, MapMetadata> Engine::metadata_for(
+    const std::map<std::string, KernelMap>& maps) const {
   std::map<std::string, MapMetadata> metadata = metadata_for_new_;
   auto add = [&](const std::string& name, const std::string& uuid) {
     if (const auto stored = definitions_.find(name);
@@ -62,22 +82,30 @@ std::map<std::string, MapMetadata> Engine::metadata_for(const std::vector<Kernel
       metadata[name] = MapMetadata{false, facts->second.created_by_uid};
     }
   };
-  for (const KernelMap& map : maps)
-    add(map.info.name, map.info.uuid);
+  for (const auto& [name, map] : maps)
+    add(name, map.info.uuid);
   for (const auto& [name, definition] : definitions_)
     add(name, definition.uuid);
   return metadata;
 }
 
-void Engine::mark_missing_devices(std::vector<MapRecord>& observed) const {
+void Engine::mark_missing_devices(std::vector<MapRecord>& observed,
+                                  const std::function<bool(const std::string&)>& look_again) const {
   if (block_devices_ == nullptr)
     return;
   for (MapRecord& record : observed) {
     if (!record.owned || record.state == MapState::Pending)
       continue;
-    for (const DeviceNumber& device : record.dependencies) {
-      if (!block_devices_->resolve(DeviceRef::of(device)))
-        record.missing_devices.push_back(device.to_string());
+    if (look_again(record.name)) {
+      for (const DeviceNumber& device : record.dependencies) {
+        if (!block_devices_->resolve(DeviceRef::of(device)))
+          record.missing_devices.push_back(device.to_string());
+      }
+    } else if (const MapRecord* known = catalog_.find(record.name);
+               known != nullptr && known->uuid == record.uuid) {
+      // Looked at when the map or a device last changed; devices are not looked up again for
+      // every map on every operation (a sysfs lookup each).
+      record.missing_devices = known->missing_devices;
     }
     if (!record.missing_devices.empty() && record.state == MapState::Active)
       record.state = MapState::Degraded;
@@ -86,11 +114,15 @@ void Engine::mark_missing_devices(std::vector<MapRecord>& observed) const {
 
 std::vector<MapRecord> Engine::stored_records_missing_from(
     const std::vector<MapRecord>& observed) const {
+  // Looked up in sets: this runs after every operation, over every stored map.
+  std::set<std::string_view> running_names, running_uuids;
+  for (const MapRecord& record : observed) {
+    running_names.insert(record.name);
+    running_uuids.insert(record.uuid);
+  }
   std::vector<MapRecord> stored;
   for (const auto& [name, definition] : definitions_) {
-    const bool runs = std::any_of(observed.begin(), observed.end(), [&](const MapRecord& r) {
-      return r.uuid == definition.uuid || r.name == name;
-    });
+    const bool runs = running_uuids.contains(definition.uuid) || running_names.contains(name);
     const auto facts = facts_.find(definition.uuid);
     if (runs || (facts != facts_.end() && facts->second.deactivated))
       continue;

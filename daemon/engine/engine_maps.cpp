@@ -23,101 +23,101 @@ std::vector<TableProblem> Engine::validate_table(std::string_view table) const {
 
 void Engine::create_map(CreateMapRequest request, Completion<MapRecord> done) {
   const std::string name = request.name;
-  auto check = [this, request = std::move(request)]() -> Plan<Done> {
-    const std::string what = "create " + request.name;
-    validate_map_name(request.name);
-    if (catalog_.find(request.name) != nullptr || definitions_.contains(request.name)) {
-      throw Error(ErrorKind::AlreadyExists,
-                  what + ": a map of that name exists" +
-                      (catalog_.find(request.name) == nullptr ? " (stored, not running; see "
-                                                                "'mapperctl definitions')"
-                                                              : ""));
-    }
-    if (request.wait_for_devices && !request.persistent) {
-      throw Error(ErrorKind::InvalidArgument,
-                  what + ": wait-for-devices needs a persistent map (only a stored map can wait)");
-    }
-    if (request.wait_for_devices && !storage_.enabled()) {
-      throw Error(ErrorKind::InvalidArgument,
-                  what + ": wait-for-devices needs mapperd's definition store, which is off");
-    }
-    CreateRequest kernel_request;
-    kernel_request.name = request.name;
-    kernel_request.uuid = owned_uuid(request.uuid);
-    for (const auto& [other, record] : catalog_.all()) {
-      if (record.uuid == kernel_request.uuid) {
-        throw Error(ErrorKind::AlreadyExists,
-                    what + ": map '" + other + "' already has UUID '" + record.uuid + "'");
-      }
-    }
-    const TableContext syntax = table_context(targets_);
-    std::vector<std::string> missing;
-    if (request.wait_for_devices) {
-      const Table table = parse_table(request.table, syntax);
-      for (const DeviceRef& device : referenced_devices(table)) {
-        if (!block_devices_ || !block_devices_->resolve(device))
-          missing.push_back(device.text());
-      }
-    }
-    const bool devices_missing = !missing.empty();
-    if (!devices_missing)
-      kernel_request.table = checked_table(what, request.table, targets_, block_devices_);
-    kernel_request.read_only = request.read_only;
-    MapDefinition definition{.name = request.name,
-                             .uuid = kernel_request.uuid,
-                             .table = request.table,
-                             .read_only = request.read_only,
-                             .created_by_uid = request.caller_uid,
-                             .devices = {}};
-    auto work = [kernel_request, definition, syntax, devices_missing,
-                 persistent = request.persistent](KernelBackend& kernel,
-                                                  StoreWriter& store) mutable {
-      if (persistent && store.enabled()) {
-        definition.devices = identify_devices(parse_table(definition.table, syntax),
-                                              store.storage(), devices_missing);
-      }
-      if (devices_missing) {
-        // Stored only: the map waits for its devices (request_restore() makes it).
-        store.save(definition);
-        return Done{};
-      }
-      OperationIntent intent{.id = "",
-                             .kind = std::string(kCreateIntent),
-                             .maps = {definition.name},
-                             .to_save = {},
-                             .to_remove = {}};
-      if (persistent)
-        intent.to_save.push_back(definition);
-      IntentScope scope(store.storage(), intent);
-      kernel.create(kernel_request);
-      try {
-        if (persistent)
-          store.save(definition);
-        else
-          store.save_facts(RuntimeMapFacts{.uuid = definition.uuid,
-                                           .persistent = false,
-                                           .created_by_uid = definition.created_by_uid});
-      } catch (...) {
-        // Nothing is half-kept: a map that could not be stored is not left running.
-        kernel.remove(definition.name);
-        throw;
-      }
-      return Done{};
-    };
-    auto commit = [this, name = request.name, missing = std::move(missing),
-                   metadata = MapMetadata{request.persistent, request.caller_uid}]() {
-      metadata_for_new_[name] = metadata;
-      // What MissingDevices and definitions() say until a restore pass looks again.
-      if (!missing.empty())
-        missing_[name] = missing;
-    };
-    return Plan<Done>(std::move(work), std::move(commit));
-  };
+  auto check = [this, request = std::move(request)]() { return check_create(request); };
   run_operation<Done>({name}, std::move(check), then_report(name, std::move(done)));
 }
 
-void Engine::remove_map(RemoveMapRequest request, Completion<Done> done) {
-  const std::string name = request.name;
+Engine::Plan<Done> Engine::check_create(const CreateMapRequest& request) {
+  const std::string what = "create " + request.name;
+  validate_map_name(request.name);
+  if (catalog_.find(request.name) != nullptr || definitions_.contains(request.name)) {
+    throw Error(ErrorKind::AlreadyExists,
+                what + ": a map of that name exists" +
+                    (catalog_.find(request.name) == nullptr ? " (stored, not running; see "
+                                                              "'mapperctl definitions')"
+                                                            : ""));
+  }
+  if (request.wait_for_devices && !request.persistent) {
+    throw Error(ErrorKind::InvalidArgument,
+                what + ": wait-for-devices needs a persistent map (only a stored map can wait)");
+  }
+  if (request.wait_for_devices && !storage_.enabled()) {
+    throw Error(ErrorKind::InvalidArgument,
+                what + ": wait-for-devices needs mapperd's definition store, which is off");
+  }
+  CreateRequest kernel_request;
+  kernel_request.name = request.name;
+  kernel_request.uuid = owned_uuid(request.uuid);
+  for (const auto& [other, record] : catalog_.all()) {
+    if (record.uuid == kernel_request.uuid) {
+      throw Error(ErrorKind::AlreadyExists,
+                  what + ": map '" + other + "' already has UUID '" + record.uuid + "'");
+    }
+  }
+  const TableContext syntax = table_context(targets_);
+  std::vector<std::string> missing;
+  if (request.wait_for_devices) {
+    const Table table = parse_table(request.table, syntax);
+    for (const DeviceRef& device : referenced_devices(table)) {
+      if (!block_devices_ || !block_devices_->resolve(device))
+        missing.push_back(device.text());
+    }
+  }
+  const bool devices_missing = !missing.empty();
+  if (!devices_missing)
+    kernel_request.table = checked_table(what, request.table, targets_, block_devices_);
+  kernel_request.read_only = request.read_only;
+  MapDefinition definition{.name = request.name,
+                           .uuid = kernel_request.uuid,
+                           .table = request.table,
+                           .read_only = request.read_only,
+                           .created_by_uid = request.caller_uid,
+                           .devices = {}};
+  auto work = [kernel_request, definition, syntax, devices_missing,
+               persistent = request.persistent](KernelBackend& kernel, StoreWriter& store) mutable {
+    if (persistent && store.enabled()) {
+      definition.devices =
+          identify_devices(parse_table(definition.table, syntax), store.storage(), devices_missing);
+    }
+    if (devices_missing) {
+      // Stored only: the map waits for its devices (request_restore() makes it).
+      store.save(definition);
+      return Done{};
+    }
+    OperationIntent intent{.id = "",
+                           .kind = std::string(kCreateIntent),
+                           .maps = {definition.name},
+                           .to_save = {},
+                           .to_remove = {}};
+    if (persistent)
+      intent.to_save.push_back(definition);
+    IntentScope scope(store.storage(), intent);
+    kernel.create(kernel_request);
+    try {
+      if (persistent)
+        store.save(definition);
+      else
+        store.save_facts(RuntimeMapFacts{.uuid = definition.uuid,
+                                         .persistent = false,
+                                         .created_by_uid = definition.created_by_uid});
+    } catch (...) {
+      // Nothing is half-kept: a map that could not be stored is not left running.
+      kernel.remove(definition.name);
+      throw;
+    }
+    return Done{};
+  };
+  auto commit = [this, name = request.name, missing = std::move(missing),
+                 metadata = MapMetadata{request.persistent, request.caller_uid}]() {
+    metadata_for_new_[name] = metadata;
+    // What MissingDevices and definitions() say until a restore pass looks again.
+    if (!missing.empty())
+      missing_[name] = missing;
+  };
+  return Plan<Done>(std::move(work), std::move(commit));
+}
+
+std::vector<std::string> Engine::removal_locks(const std::string& name) const {
   // The names a removal may touch are known only from the catalog; lock the map and, through
   // it, whatever it relates to when the check runs (relations change only under these locks).
   std::vector<std::string> names{name};
@@ -129,82 +129,100 @@ void Engine::remove_map(RemoveMapRequest request, Completion<Done> done) {
     if (record->real_layer)
       names.push_back(*record->real_layer);
   }
-  auto check = [this, request = std::move(request)]() -> KernelWork<Done> {
-    const std::string& name = request.name;
-    const MapRecord& record = owned_map(name, "remove");
-    if (record.state == MapState::Pending && record.device == DeviceNumber{}) {
-      // Stored, never made: removing it is dropping its definition.
-      if (request.keep_definition) {
-        throw Error(ErrorKind::InvalidArgument,
-                    "remove " + name +
-                        ": it is not running, so there is nothing to deactivate; "
-                        "without keep-definition its definition is dropped");
-      }
-      return [name](KernelBackend&, StoreWriter& store) {
-        store.remove(name);
-        return Done{};
-      };
-    }
-    if (!record.snapshots.empty()) {
-      throw Error(ErrorKind::Busy, "remove " + name + ": it is the origin of snapshot(s) " +
-                                       comma_list(record.snapshots) + "; remove them first");
-    }
-    const bool stored = definitions_.contains(name);
-    if (request.keep_definition && !stored) {
+  return names;
+}
+
+void Engine::remove_map(RemoveMapRequest request, Completion<Done> done) {
+  std::vector<std::string> names = removal_locks(request.name);
+  auto check = [this, request = std::move(request)]() { return check_remove(request, {}); };
+  run_operation<Done>(std::move(names), std::move(check), std::move(done));
+}
+
+Engine::KernelWork<Done> Engine::check_remove(const RemoveMapRequest& request,
+                                              const std::set<std::string>& removed_before) const {
+  const std::string& name = request.name;
+  const MapRecord& record = owned_map(name, "remove");
+  if (record.state == MapState::Pending && record.device == DeviceNumber{}) {
+    // Stored, never made: removing it is dropping its definition.
+    if (request.keep_definition) {
       throw Error(ErrorKind::InvalidArgument,
-                  "remove " + name + ": keep-definition asks to keep a stored definition, and '" +
-                      name + "' is not persistent");
+                  "remove " + name +
+                      ": it is not running, so there is nothing to deactivate; "
+                      "without keep-definition its definition is dropped");
     }
-    RemovalSteps steps;
-    steps.name = name;
-    steps.options = request.kernel;
-    OperationIntent intent{.id = "",
-                           .kind = std::string(kRemoveIntent),
-                           .maps = {name},
-                           .to_save = {},
-                           .to_remove = {}};
-    if (!request.keep_definition)
-      intent.to_remove.push_back(name);
-    if (record.origin) {
-      const MapRecord* origin = catalog_.find(*record.origin);
-      if (origin && origin->real_layer && origin->snapshots == std::vector<std::string>{name}) {
-        steps.fold_origin = origin->name;
-        steps.fold_layer = origin->real_layer;
-        intent.maps.push_back(*origin->real_layer);
-        intent.to_remove.push_back(*origin->real_layer);
-        if (const auto stored_origin = definitions_.find(origin->name);
-            stored_origin != definitions_.end()) {
-          intent.maps.push_back(origin->name);
-          intent.to_save.push_back(stored_origin->second);
-        }
-      }
-    }
-    if (record.real_layer) {
-      steps.layer_to_remove = record.real_layer;
-      intent.maps.push_back(*record.real_layer);
-      intent.to_remove.push_back(*record.real_layer);
-    }
-    return [steps, intent, uuid = record.uuid, keep = request.keep_definition](
-               KernelBackend& kernel, StoreWriter& store) {
-      IntentScope scope(store.storage(), intent);
-      remove_with_layers(kernel, steps);
-      for (const std::string& gone : intent.to_remove)
-        store.remove(gone);
-      for (const MapDefinition& folded : intent.to_save) {
-        if (store.enabled()) {
-          if (const auto now =
-                  define_from_kernel(kernel, store.storage(), folded.name, folded.created_by_uid))
-            store.save(*now);
-        }
-      }
-      if (keep)
-        store.save_facts(RuntimeMapFacts{.uuid = uuid, .persistent = true, .deactivated = true});
-      else
-        store.remove_facts(uuid);
+    return [name](KernelBackend&, StoreWriter& store) {
+      store.remove(name);
       return Done{};
     };
+  }
+  std::vector<std::string> snapshots_left;
+  for (const std::string& snapshot : record.snapshots) {
+    if (!removed_before.contains(snapshot))
+      snapshots_left.push_back(snapshot);
+  }
+  if (!snapshots_left.empty()) {
+    throw Error(ErrorKind::Busy, "remove " + name + ": it is the origin of snapshot(s) " +
+                                     comma_list(snapshots_left) + "; remove them first");
+  }
+  const bool stored = definitions_.contains(name);
+  if (request.keep_definition && !stored) {
+    throw Error(ErrorKind::InvalidArgument,
+                "remove " + name + ": keep-definition asks to keep a stored definition, and '" +
+                    name + "' is not persistent");
+  }
+  RemovalSteps steps;
+  steps.name = name;
+  steps.options = request.kernel;
+  OperationIntent intent{
+      .id = "", .kind = std::string(kRemoveIntent), .maps = {name}, .to_save = {}, .to_remove = {}};
+  if (!request.keep_definition)
+    intent.to_remove.push_back(name);
+  if (record.origin) {
+    const MapRecord* origin = catalog_.find(*record.origin);
+    std::vector<std::string> origin_snapshots_left;
+    if (origin) {
+      for (const std::string& snapshot : origin->snapshots) {
+        if (!removed_before.contains(snapshot))
+          origin_snapshots_left.push_back(snapshot);
+      }
+    }
+    if (origin && origin->real_layer && origin_snapshots_left == std::vector<std::string>{name}) {
+      steps.fold_origin = origin->name;
+      steps.fold_layer = origin->real_layer;
+      intent.maps.push_back(*origin->real_layer);
+      intent.to_remove.push_back(*origin->real_layer);
+      if (const auto stored_origin = definitions_.find(origin->name);
+          stored_origin != definitions_.end()) {
+        intent.maps.push_back(origin->name);
+        intent.to_save.push_back(stored_origin->second);
+      }
+    }
+  }
+  // With snapshots removed before it in the same batch, the last of them folded the layer.
+  if (record.real_layer && record.snapshots.empty()) {
+    steps.layer_to_remove = record.real_layer;
+    intent.maps.push_back(*record.real_layer);
+    intent.to_remove.push_back(*record.real_layer);
+  }
+  return [steps, intent, uuid = record.uuid, keep = request.keep_definition](KernelBackend& kernel,
+                                                                             StoreWriter& store) {
+    IntentScope scope(store.storage(), intent);
+    remove_with_layers(kernel, steps);
+    for (const std::string& gone : intent.to_remove)
+      store.remove(gone);
+    for (const MapDefinition& folded : intent.to_save) {
+      if (store.enabled()) {
+        if (const auto now =
+                define_from_kernel(kernel, store.storage(), folded.name, folded.created_by_uid))
+          store.save(*now);
+      }
+    }
+    if (keep)
+      store.save_facts(RuntimeMapFacts{.uuid = uuid, .persistent = true, .deactivated = true});
+    else
+      store.remove_facts(uuid);
+    return Done{};
   };
-  run_operation<Done>(std::move(names), std::move(check), std::move(done));
 }
 
 void Engine::suspend_map(std::string name, bool noflush, Completion<Done> done) {

@@ -29,12 +29,12 @@ struct RestoreResult {
   std::vector<RuntimeMapFacts> facts;
   std::vector<LoopDevice> bound_loops;
   KernelVersions versions;
-  std::vector<KernelMap> maps;
+  KernelReading reading;
 };
 
 struct RescanResult {
   KernelVersions versions;
-  std::vector<KernelMap> maps;
+  KernelReading reading;
 };
 
 std::string describe(const QuarantinedFile& file) {
@@ -122,7 +122,16 @@ void Engine::restore_pass(bool at_start, Completion<Done> done) {
           }
           if (storage_.loops != nullptr)
             result->bound_loops = storage_.loops->list();
-          result->maps = read_all_maps(kernel);
+          // At start every map (adoption); later only the stored maps this pass tried, which
+          // are the only ones it can have made.
+          if (at_start) {
+            result->reading = read_everything(kernel);
+          } else {
+            std::set<std::string> tried;
+            for (const MapDefinition& definition : maps)
+              tried.insert(definition.name);
+            result->reading = read_names(kernel, std::move(tried));
+          }
           report.took = std::chrono::duration_cast<std::chrono::milliseconds>(
               std::chrono::steady_clock::now() - began);
         },
@@ -155,7 +164,8 @@ void Engine::restore_pass(bool at_start, Completion<Done> done) {
           }
           for (const RestoreReport::Failure& failure : result->report.failed)
             failed_[failure.name] = failure.error;
-          apply(result->maps);
+          // A pass follows a device appearing or going: every map's devices are looked up again.
+          apply(result->reading, true);
           note_restore(result->report);
           done(Outcome<Done>::success({}));
         });
@@ -168,8 +178,9 @@ void Engine::note_restore(const RestoreReport& report) {
 }
 
 void Engine::request_restore() {
+  // Without a store nothing waits to be made: only the maps on a device that went change.
   if (!storage_.enabled())
-    return request_rescan([](Outcome<Done>) {});
+    return request_rescan(RescanScope{false, {}, true}, [](Outcome<Done>) {});
   if (restore_running_) {
     restore_again_ = true;
     return;
@@ -183,20 +194,50 @@ void Engine::request_restore() {
 }
 
 void Engine::rescan(Completion<Done> done) {
+  rescan(std::nullopt, false, std::move(done));
+}
+
+void Engine::rescan(const std::optional<std::set<std::string>>& names, bool recheck_devices,
+                    Completion<Done> done) {
   auto result = std::make_shared<RescanResult>();
   kernel_.submit(
-      [result](KernelBackend& kernel) {
+      [result, names](KernelBackend& kernel) {
         result->versions.driver_version = kernel.driver_version();
         result->versions.targets = kernel.targets();
-        result->maps = read_all_maps(kernel);
+        result->reading = names ? read_names(kernel, *names) : read_everything(kernel);
       },
-      [this, result, done = std::move(done)](std::exception_ptr error) {
+      [this, result, recheck_devices, done = std::move(done)](std::exception_ptr error) {
         if (error)
           return done(Outcome<Done>::failure(error));
         learn_versions(result->versions.driver_version, result->versions.targets);
-        apply(result->maps);
+        apply(result->reading, recheck_devices);
         done(Outcome<Done>::success({}));
       });
+}
+
+std::optional<std::set<std::string>> Engine::names_to_reread(const RescanScope& scope) const {
+  if (scope.everything)
+    return std::nullopt;
+  std::set<std::string> names;
+  for (const MapEvent& event : scope.maps) {
+    bool known = false;
+    if (!event.name.empty()) {
+      names.insert(event.name);
+      known = true;
+    }
+    // The name the map had: a rename's event carries only the new one.
+    if (event.device != DeviceNumber{}) {
+      for (const auto& [name, map] : kernel_maps_) {
+        if (map.info.device == event.device) {
+          names.insert(name);
+          known = true;
+        }
+      }
+    }
+    if (!known)
+      return std::nullopt;
+  }
+  return names;
 }
 
 void Engine::learn_versions(const std::string& driver_version,
@@ -208,22 +249,25 @@ void Engine::learn_versions(const std::string& driver_version,
   }
 }
 
-void Engine::request_rescan(Completion<Done> done) {
+void Engine::request_rescan(RescanScope scope, Completion<Done> done) {
+  next_rescan_scope_.add(scope);
   next_rescan_waiters_.push_back(std::move(done));
-  if (rescan_running_)
-    return;
+  if (!rescan_running_)
+    run_next_rescan();
+}
+
+void Engine::run_next_rescan() {
   rescan_running_ = true;
-  rescan([this, waiters = std::exchange(next_rescan_waiters_, {})](Outcome<Done> outcome) {
-    rescan_running_ = false;
-    for (const Completion<Done>& waiter : waiters)
-      waiter(outcome);
-    // Whatever was requested while this one ran may have missed what it read.
-    if (!next_rescan_waiters_.empty()) {
-      auto pending = std::exchange(next_rescan_waiters_, {});
-      for (Completion<Done>& waiter : pending)
-        request_rescan(std::move(waiter));
-    }
-  });
+  const RescanScope scope = std::exchange(next_rescan_scope_, {});
+  rescan(names_to_reread(scope), scope.devices_changed,
+         [this, waiters = std::exchange(next_rescan_waiters_, {})](Outcome<Done> outcome) {
+           rescan_running_ = false;
+           for (const Completion<Done>& waiter : waiters)
+             waiter(outcome);
+           // Whatever was requested while this one ran may have missed what it read.
+           if (!rescan_running_ && !next_rescan_waiters_.empty())
+             run_next_rescan();
+         });
 }
 
 std::vector<DefinitionStatus> Engine::definitions() const {

@@ -13,7 +13,9 @@
 namespace mapperd {
 
 void Engine::create_snapshot(CreateSnapshotRequest request, Completion<MapRecord> done) {
+  // Taken before `request` moves into the check: the queue must hold the origin's own name.
   const std::string name = request.name;
+  const std::string origin_name = request.origin;
   const std::string layer = snapshot_layer_name(request.origin);
   auto check = [this, request = std::move(request), layer]() -> Plan<Done> {
     const std::string what = "snapshot " + request.origin + " as " + request.name;
@@ -109,7 +111,7 @@ void Engine::create_snapshot(CreateSnapshotRequest request, Completion<MapRecord
     };
     return Plan<Done>(std::move(work), std::move(commit));
   };
-  run_operation<Done>({request.origin, name, layer}, std::move(check),
+  run_operation<Done>({origin_name, name, layer}, std::move(check),
                       then_report(name, std::move(done)));
 }
 

@@ -27,31 +27,56 @@ DeviceNumber device_of(KernelBackend& kernel, const std::string& name) {
   return info->device;
 }
 
+// The map called `name`, or nothing when it is not there (any more).
+std::optional<KernelMap> read_map(KernelBackend& kernel, const std::string& name) {
+  // Another tool may remove a map between our calls: what is gone is simply not there.
+  try {
+    auto info = kernel.info(name);
+    if (!info)
+      return std::nullopt;
+    KernelMap map;
+    map.info = std::move(*info);
+    if (map.info.live_table) {
+      map.table = kernel.table(name);
+      map.dependencies = kernel.dependencies(name);
+      if (has_snapshot_line(map.table))
+        map.status = kernel.status(name);
+    }
+    return map;
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::NotFound)
+      throw;
+    return std::nullopt;
+  }
+}
+
 }  // namespace
 
 std::vector<KernelMap> read_all_maps(KernelBackend& kernel) {
   std::vector<KernelMap> maps;
   for (const MapListing& listing : kernel.list()) {
-    // Another tool may remove a map between our calls: what is gone is simply not there.
-    try {
-      auto info = kernel.info(listing.name);
-      if (!info)
-        continue;
-      KernelMap map;
-      map.info = std::move(*info);
-      if (map.info.live_table) {
-        map.table = kernel.table(listing.name);
-        map.dependencies = kernel.dependencies(listing.name);
-        if (has_snapshot_line(map.table))
-          map.status = kernel.status(listing.name);
-      }
-      maps.push_back(std::move(map));
-    } catch (const Error& e) {
-      if (e.kind() != ErrorKind::NotFound)
-        throw;
-    }
+    if (std::optional<KernelMap> map = read_map(kernel, listing.name))
+      maps.push_back(std::move(*map));
   }
   return maps;
+}
+
+std::vector<KernelMap> read_named_maps(KernelBackend& kernel, const std::set<std::string>& names) {
+  std::vector<KernelMap> maps;
+  for (const std::string& name : names) {
+    if (std::optional<KernelMap> map = read_map(kernel, name))
+      maps.push_back(std::move(*map));
+  }
+  return maps;
+}
+
+KernelReading read_everything(KernelBackend& kernel) {
+  return KernelReading{.complete = true, .names = {}, .maps = read_all_maps(kernel)};
+}
+
+KernelReading read_names(KernelBackend& kernel, std::set<std::string> names) {
+  std::vector<KernelMap> maps = read_named_maps(kernel, names);
+  return KernelReading{.complete = false, .names = std::move(names), .maps = std::move(maps)};
 }
 
 void create_snapshot_layers(KernelBackend& kernel, const SnapshotSteps& steps,

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,9 +20,23 @@ namespace mapperd {
 // device is in use (exclusive open). Runs on the kernel thread.
 using ZeroDeviceStart = std::function<void(const DeviceRef& device, Sectors length)>;
 
+// What one read of the kernel saw: every map (`complete`), or only the maps called `names`, of
+// which those missing from `maps` are not in the kernel (any more).
+struct KernelReading {
+  bool complete = false;
+  std::set<std::string> names;
+  std::vector<KernelMap> maps;
+};
+
 // Every map with its info, table, dependencies and (for snapshots) status. Maps that disappear
 // while being read are left out.
 std::vector<KernelMap> read_all_maps(KernelBackend& kernel);
+// The same for the maps called `names` only: a few calls per name, however many maps the kernel
+// has. A name with no map is simply not in the result.
+std::vector<KernelMap> read_named_maps(KernelBackend& kernel, const std::set<std::string>& names);
+// read_all_maps() as a complete reading; read_named_maps() as a reading of `names`.
+KernelReading read_everything(KernelBackend& kernel);
+KernelReading read_names(KernelBackend& kernel, std::set<std::string> names);
 
 // "<origin>-real": the hidden layer that carries an origin's table once it has snapshots.
 inline std::string snapshot_layer_name(const std::string& origin) {

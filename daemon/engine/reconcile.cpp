@@ -56,18 +56,18 @@ std::optional<std::string> first_device_of(const KernelMap& map,
   return std::nullopt;
 }
 
-void derive_relations(const std::vector<KernelMap>& maps, std::vector<MapRecord>& records) {
+void derive_relations(const std::vector<const KernelMap*>& maps, std::vector<MapRecord>& records) {
   std::map<std::string, std::size_t> index_by_device;
   for (std::size_t i = 0; i < maps.size(); ++i) {
-    index_by_device[maps[i].info.device.to_string()] = i;
+    index_by_device[maps[i]->info.device.to_string()] = i;
   }
   auto is_origin_type = [](std::string_view type) { return type == "snapshot-origin"; };
   for (std::size_t o = 0; o < maps.size(); ++o) {
-    const auto origin_device = first_device_of(maps[o], is_origin_type);
+    const auto origin_device = first_device_of(*maps[o], is_origin_type);
     if (!origin_device)
       continue;
     for (std::size_t s = 0; s < maps.size(); ++s) {
-      if (s == o || first_device_of(maps[s], is_snapshot_type) != origin_device)
+      if (s == o || first_device_of(*maps[s], is_snapshot_type) != origin_device)
         continue;
       records[s].origin = records[o].name;
       records[o].snapshots.push_back(records[s].name);
@@ -97,18 +97,34 @@ bool by_name(const CatalogChange& a, const CatalogChange& b) {
   return a.record.name < b.record.name;
 }
 
+// The records of `sorted` (by name), relations derived among them.
+std::vector<MapRecord> records_from_sorted(const std::vector<const KernelMap*>& sorted) {
+  std::vector<MapRecord> records;
+  records.reserve(sorted.size());
+  for (const KernelMap* map : sorted)
+    records.push_back(record_from(*map));
+  derive_relations(sorted, records);
+  return records;
+}
+
 }  // namespace
 
 std::vector<MapRecord> records_from_kernel(const std::vector<KernelMap>& maps) {
-  std::vector<KernelMap> sorted = maps;
+  std::vector<const KernelMap*> sorted;
+  sorted.reserve(maps.size());
+  for (const KernelMap& map : maps)
+    sorted.push_back(&map);
   std::sort(sorted.begin(), sorted.end(),
-            [](const KernelMap& a, const KernelMap& b) { return a.info.name < b.info.name; });
-  std::vector<MapRecord> records;
-  records.reserve(sorted.size());
-  for (const KernelMap& map : sorted)
-    records.push_back(record_from(map));
-  derive_relations(sorted, records);
-  return records;
+            [](const KernelMap* a, const KernelMap* b) { return a->info.name < b->info.name; });
+  return records_from_sorted(sorted);
+}
+
+std::vector<MapRecord> records_from_kernel_by_name(const std::map<std::string, KernelMap>& maps) {
+  std::vector<const KernelMap*> sorted;
+  sorted.reserve(maps.size());
+  for (const auto& [name, map] : maps)
+    sorted.push_back(&map);
+  return records_from_sorted(sorted);
 }
 
 std::vector<CatalogChange> plan_reconciliation(const std::map<std::string, MapRecord>& known,

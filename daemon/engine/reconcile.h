@@ -38,6 +38,8 @@ struct MapMetadata {
 //    names it;
 //  - default metadata (not persistent, created_by_uid 0): plan_reconciliation() fills in ours.
 std::vector<MapRecord> records_from_kernel(const std::vector<KernelMap>& maps);
+// The same over maps kept by name (the engine's last reading of each).
+std::vector<MapRecord> records_from_kernel_by_name(const std::map<std::string, KernelMap>& maps);
 
 struct CatalogChange {
   enum class Kind { Removed, Renamed, Added, Changed };

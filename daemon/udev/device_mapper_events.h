@@ -1,8 +1,29 @@
 #pragma once
 
+#include <string>
+#include <vector>
+
+#include "model/device_ref.h"
 #include "udev/block_event_monitor.h"
 
 namespace mapperd {
+
+// One processed udev event of a device-mapper device.
+struct DeviceMapperEvent {
+  // The map's name as udev or sysfs gave it; empty when neither did (a remove the device-mapper
+  // udev rules did not see).
+  std::string name;
+  DeviceNumber device;
+};
+
+// What drain() read.
+struct DeviceMapperEventBatch {
+  std::vector<DeviceMapperEvent> events;
+  // The monitor's socket overflowed: events were lost, so any map may have changed.
+  bool overflowed = false;
+
+  bool empty() const { return events.empty() && !overflowed; }
+};
 
 // A descriptor the event loop polls that becomes readable when udev has processed an event for
 // a device-mapper device: a map created (add), reloaded and resumed or renamed (change), or
@@ -14,10 +35,10 @@ class DeviceMapperEvents {
   DeviceMapperEvents() = default;
 
   int fd() const { return monitor_.fd(); }
-  // Reads every queued event without blocking; true when at least one was for a device-mapper
-  // device. What happened does not matter, only that something did: the caller re-reads the
-  // kernel's maps. Never throws.
-  bool drain();
+  // Reads every queued event without blocking and returns those for device-mapper devices: which
+  // maps something happened to (what happened does not matter: the caller re-reads them), and
+  // whether some were lost. Never throws.
+  DeviceMapperEventBatch drain();
 
  private:
   BlockEventMonitor monitor_;

@@ -199,6 +199,7 @@ std::vector<TargetVersion> FakeKernelBackend::targets() {
 }
 
 std::vector<MapListing> FakeKernelBackend::list() {
+  reads_.push_back("list");
   std::vector<MapListing> maps;
   for (const auto& [name, map] : maps_)
     maps.push_back({name, map.uuid, map.device});
@@ -206,6 +207,11 @@ std::vector<MapListing> FakeKernelBackend::list() {
 }
 
 std::optional<MapInfo> FakeKernelBackend::info(std::string_view name) {
+  reads_.push_back("info " + std::string(name));
+  return info_of(name);
+}
+
+std::optional<MapInfo> FakeKernelBackend::info_of(std::string_view name) const {
   const auto found = maps_.find(name);
   if (found == maps_.end())
     return std::nullopt;
@@ -240,10 +246,12 @@ std::optional<MapInfo> FakeKernelBackend::info(std::string_view name) {
 }
 
 std::vector<TargetLine> FakeKernelBackend::table(std::string_view name) {
+  reads_.push_back("table " + std::string(name));
   return existing("table", name).live;
 }
 
 std::vector<TargetLine> FakeKernelBackend::status(std::string_view name) {
+  reads_.push_back("status " + std::string(name));
   const Map& map = existing("status", name);
   std::vector<TargetLine> lines;
   for (const TargetLine& line : map.live) {
@@ -268,6 +276,7 @@ std::vector<TargetLine> FakeKernelBackend::status(std::string_view name) {
 }
 
 std::vector<DeviceNumber> FakeKernelBackend::dependencies(std::string_view name) {
+  reads_.push_back("deps " + std::string(name));
   const Map& map = existing("deps", name);
   std::vector<DeviceNumber> devices;
   if (map.live.empty())
@@ -307,7 +316,7 @@ MapInfo FakeKernelBackend::create(const CreateRequest& request) {
     erase(name);
     throw errors::with_note(error, "the half-made map was removed again");
   }
-  return *info(name);
+  return *info_of(name);
 }
 
 void FakeKernelBackend::load(std::string_view name, const std::vector<TargetLine>& table) {
@@ -374,7 +383,7 @@ void FakeKernelBackend::remove(std::string_view name, const RemoveOptions& optio
   constexpr std::string_view op = "remove";
   existing(op, name);
   step(op, name);
-  const std::int32_t open_count = info(name)->open_count;
+  const std::int32_t open_count = info_of(name)->open_count;
   if (open_count == 0) {
     erase(name);
     return;

@@ -54,6 +54,9 @@ class FakeKernelBackend final : public KernelBackend {
   // Every call that changed or tried to change something, in order: "create twoasone",
   // "load twoasone", "suspend twoasone", ...
   const std::vector<std::string>& calls() const { return calls_; }
+  // Every call that read something, in order: "list", "info twoasone", "table twoasone",
+  // "deps twoasone", "status snap": what an engine asks the kernel after an operation.
+  const std::vector<std::string>& reads() const { return reads_; }
 
   // --- KernelBackend ---
 
@@ -109,11 +112,14 @@ class FakeKernelBackend final : public KernelBackend {
                                   const std::vector<TargetLine>& table) const;
   void resume_map(std::string_view operation, std::string_view name);
   void erase(std::string_view name);
+  // info() without logging it: the fake's own use.
+  std::optional<MapInfo> info_of(std::string_view name) const;
 
   std::map<DeviceNumber, Device> devices_;
   std::map<std::string, Map, std::less<>> maps_;
   std::map<std::string, Error, std::less<>> failures_;
   std::vector<std::string> calls_;
+  std::vector<std::string> reads_;
   std::uint32_t next_minor_ = 0;
   std::unique_ptr<Devices> block_devices_;
 };

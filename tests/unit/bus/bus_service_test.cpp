@@ -4,7 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "bus/error_translation.h"
 #include "bus_client.h"
@@ -163,8 +165,20 @@ TEST_F(MapperdOnTheBus, RefusesToChangeAnotherToolsMapWithNotOwned) {
     fake.create(CreateRequest{
         .name = "vg0-root", .uuid = "LVM-abc", .table = {{Sectors(0), Sectors(8), "zero", ""}}});
   });
-  // The next operation re-reads the kernel, and so finds the foreign map.
+  // udev's event for it makes mapperd read it; an operation on another map does not.
   client_.create_map("mine", linear());
+  EXPECT_EQ(error_of([&] { client_.get(map_path("vg0-root"), kMapInterface, "Owned"); }),
+            "org.freedesktop.DBus.Error.UnknownObject");
+  mapperd_.device_mapper_event("vg0-root");
+  // The rescan runs on the daemon's thread: its object appears a moment later.
+  for (int i = 0; i < 100; ++i) {
+    try {
+      client_.get(map_path("vg0-root"), kMapInterface, "Owned");
+      break;
+    } catch (const sdbus::Error&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
   EXPECT_FALSE(client_.get(map_path("vg0-root"), kMapInterface, "Owned").get<bool>());
   EXPECT_EQ(error_of([&] { client_.map_call("vg0-root", "Remove"); }),
             "org.mapperd.Mapper1.Error.NotOwned");
@@ -298,6 +312,50 @@ TEST_F(MapperdOnTheBus, KeepsAnsweringReadsWhileTheKernelIsBusy) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_TRUE(created);
+}
+
+TEST_F(MapperdOnTheBus, CreatesABatchAndAnnouncesItBeforeTheReply) {
+  using Batch = std::vector<sdbus::Struct<std::string, std::string, Properties>>;
+  std::vector<sdbus::ObjectPath> made;
+  client_.call("/org/mapperd/Mapper1", "org.mapperd.Mapper1.Manager", "CreateMaps", std::tie(made),
+               Batch{{"one", linear(), {}},
+                     {"two", linear("/dev/loop2"), {{"persistent", sdbus::Variant(false)}}}},
+               Properties{});
+  EXPECT_THAT(made, ElementsAre(map_path("one"), map_path("two")));
+  // The signals were sent before the reply, so they are here already.
+  auto signals = client_.take_signals();
+  ASSERT_THAT(signals, SizeIs(2));
+  EXPECT_EQ(signals[0].member, "InterfacesAdded");
+  EXPECT_EQ(signals[1].path, map_path("two"));
+  EXPECT_FALSE(client_.get(map_path("two"), kMapInterface, "Persistent").get<bool>());
+
+  EXPECT_EQ(error_of([&] {
+              client_.call("/org/mapperd/Mapper1", "org.mapperd.Mapper1.Manager", "RemoveMaps",
+                           std::tie(), std::vector<sdbus::ObjectPath>{map_path("one"), "/x"},
+                           Properties{});
+            }),
+            "org.mapperd.Mapper1.Error.InvalidArgument");
+  client_.call("/org/mapperd/Mapper1", "org.mapperd.Mapper1.Manager", "RemoveMaps", std::tie(),
+               made, Properties{});
+  signals = client_.take_signals();
+  ASSERT_THAT(signals, SizeIs(2));
+  EXPECT_EQ(signals[0].member, "InterfacesRemoved");
+}
+
+TEST_F(MapperdOnTheBus, KeepsThePartOfAPartialBatchThatWorked) {
+  using Batch = std::vector<sdbus::Struct<std::string, std::string, Properties>>;
+  std::vector<sdbus::ObjectPath> made;
+  client_.call("/org/mapperd/Mapper1", "org.mapperd.Mapper1.Manager", "CreateMaps", std::tie(made),
+               Batch{{"good", linear(), {}}, {"bad", "0 8 frobnicate\n", {}}},
+               Properties{{"partial", sdbus::Variant(true)}});
+  EXPECT_THAT(made, ElementsAre(map_path("good")));
+  EXPECT_EQ(error_of([&] {
+              client_.call("/org/mapperd/Mapper1", "org.mapperd.Mapper1.Manager", "CreateMaps",
+                           std::tie(made),
+                           Batch{{"more", linear(), {{"nosuch", sdbus::Variant(1)}}}},
+                           Properties{});
+            }),
+            "org.mapperd.Mapper1.Error.InvalidArgument");
 }
 
 TEST(ErrorTranslation, GivesUnexpectedExceptionsTheFailedError) {

@@ -95,7 +95,8 @@ MapperdOnPrivateBus::MapperdOnPrivateBus(const std::string& bus_address, Storage
         return fake;
       }),
       stop_fd_(::eventfd(0, EFD_CLOEXEC)),
-      restore_fd_(::eventfd(0, EFD_CLOEXEC)) {
+      restore_fd_(::eventfd(0, EFD_CLOEXEC)),
+      event_fd_(::eventfd(0, EFD_CLOEXEC)) {
   if (storage_mode_ == Storage::On) {
     for (const auto& [number, path, serial] :
          {std::tuple{kDiskB, "/dev/sdb", "DISK-B"}, std::tuple{kDiskC, "/dev/sdc", "DISK-C"}}) {
@@ -128,6 +129,7 @@ MapperdOnPrivateBus::~MapperdOnPrivateBus() {
   thread_.join();
   ::close(stop_fd_);
   ::close(restore_fd_);
+  ::close(event_fd_);
 }
 
 void MapperdOnPrivateBus::on_kernel(std::function<void(FakeKernelBackend&)> job) {
@@ -182,6 +184,14 @@ void MapperdOnPrivateBus::request_restore() {
   signal(restore_fd_);
 }
 
+void MapperdOnPrivateBus::device_mapper_event(const std::string& name) {
+  {
+    std::lock_guard<std::mutex> lock(events_mutex_);
+    event_names_.push_back(name);
+  }
+  signal(event_fd_);
+}
+
 void MapperdOnPrivateBus::serve(const std::string& bus_address, std::promise<void>& ready) {
   std::unique_ptr<sdbus::IConnection> connection;
   bus::AllowEverything authorizer;
@@ -215,6 +225,16 @@ void MapperdOnPrivateBus::serve(const std::string& bus_address, std::promise<voi
   loop.watch_fd(restore_fd_, POLLIN, [this, &engine] {
     drain(restore_fd_);
     engine->request_restore();
+  });
+  loop.watch_fd(event_fd_, POLLIN, [this, &engine] {
+    drain(event_fd_);
+    RescanScope scope;
+    {
+      std::lock_guard<std::mutex> lock(events_mutex_);
+      for (std::string& name : std::exchange(event_names_, {}))
+        scope.maps.push_back(MapEvent{.name = std::move(name), .device = {}});
+    }
+    engine->request_rescan(std::move(scope), [](Outcome<Done>) {});
   });
 
   std::optional<Outcome<Done>> started;

@@ -112,6 +112,9 @@ class MapperdOnPrivateBus {
   void unplug_disk(DeviceNumber number);
   // What main does on a udev event: Engine::request_restore(), on the daemon's thread.
   void request_restore();
+  // What main does on udev's event for the device-mapper device of map `name` (another tool
+  // made, changed or removed it): Engine::request_rescan() naming it, on the daemon's thread.
+  void device_mapper_event(const std::string& name);
   // Every line the daemon logged so far.
   std::vector<std::string> logged() const { return log_.lines(); }
 
@@ -132,6 +135,9 @@ class MapperdOnPrivateBus {
   KernelThread kernel_;
   int stop_fd_ = -1;
   int restore_fd_ = -1;
+  int event_fd_ = -1;
+  std::mutex events_mutex_;
+  std::vector<std::string> event_names_;
   std::thread thread_;
 };
 

@@ -342,6 +342,8 @@ TEST_F(MapperdWithStorage, ShowsAStoredMapThatIsNotRunningWithItsCryptKeyMasked)
     kernel.remove("secret");
     kernel.fail_next("create", Error(ErrorKind::Kernel, "create secret: EIO: no"));
   });
+  // udev's remove event, then the restore pass a device event brings.
+  mapperd_.device_mapper_event("secret");
   mapperd_.request_restore();
   std::vector<RecordedSignal> signals;
   const std::optional<RecordedSignal> change = wait_for_change(path, "State", signals);

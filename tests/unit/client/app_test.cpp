@@ -109,15 +109,53 @@ TEST_F(Mapperctl, PrintsStatusLikeDmsetup) {
   EXPECT_EQ(run({"status"}).out, "a: 0 8 linear\n");
 }
 
-TEST_F(Mapperctl, RemovesMapsInOrderAndStopsAtTheFirstFailure) {
+TEST_F(Mapperctl, RemovesSeveralMapsInOneCallAndNoneWhenOneIsMissing) {
   mapperd_.add_map("a", 1, "");
   mapperd_.add_map("c", 3, "");
   const Result result = run({"remove", "a", "b", "c", "--force"});
   EXPECT_EQ(result.status, 3);
-  EXPECT_THAT(mapperd_.calls, ElementsAre("remove a", "remove b"));
-  EXPECT_TRUE(mapperd_.last_remove_options->force);
+  EXPECT_THAT(mapperd_.calls, ElementsAre("remove-maps a b c"));
+  EXPECT_TRUE(mapperd_.maps.contains("a"));
   EXPECT_TRUE(mapperd_.maps.contains("c"));
-  EXPECT_EQ(result.err, "mapperctl: remove b: no map named 'b'\n");
+  EXPECT_EQ(result.err, "mapperctl: remove a b c: no map named 'b'\n");
+
+  EXPECT_EQ(run({"remove", "a", "c", "--force"}).status, 0);
+  EXPECT_TRUE(mapperd_.last_remove_options->force);
+  EXPECT_TRUE(mapperd_.maps.empty());
+}
+
+TEST_F(Mapperctl, CreatesEveryMapOfAConciseTextInOneCall) {
+  const Result result = run({"create", "--concise", "-", "--not-persistent"},
+                            "lin=ear,,,rw,0 8 linear 7:1 0;two,u2,,ro,0 4 zero,4 4 error\n");
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_THAT(mapperd_.calls, ElementsAre("create-maps lin=ear two"));
+  ASSERT_EQ(mapperd_.created.size(), 2u);
+  EXPECT_EQ(mapperd_.created[0].name, "lin=ear");
+  EXPECT_EQ(mapperd_.created[0].table, "0 8 linear 7:1 0\n");
+  EXPECT_FALSE(mapperd_.created[0].options.uuid);
+  EXPECT_FALSE(mapperd_.created[0].options.persistent);
+  EXPECT_EQ(mapperd_.created[1].table, "0 4 zero\n4 4 error\n");
+  EXPECT_EQ(mapperd_.created[1].options.uuid, "u2");
+  EXPECT_TRUE(mapperd_.created[1].options.read_only);
+}
+
+TEST_F(Mapperctl, NamesTheConciseMapsThatWereNotMadeInAPartialBatch) {
+  mapperd_.add_map("taken", 1, "");
+  const Result result =
+      run({"create", "--concise", "-", "--partial"}, "new,,,rw,0 8 zero;taken,,,rw,0 8 zero");
+  EXPECT_EQ(result.status, 1);
+  EXPECT_THAT(mapperd_.calls, ElementsAre("create-maps --partial new taken"));
+  EXPECT_TRUE(mapperd_.maps.contains("new"));
+  EXPECT_THAT(result.err, HasSubstr("1 of 2 maps were not made: taken"));
+}
+
+TEST_F(Mapperctl, RefusesABadConciseTextBeforeAskingMapperd) {
+  const Result result = run({"create", "--concise", "-"}, "a,,,rw,0 8 zero;b,,,xx,0 8 zero");
+  EXPECT_EQ(result.status, 6);
+  EXPECT_TRUE(mapperd_.calls.empty());
+  EXPECT_THAT(result.err, HasSubstr("concise map #2 'b': flags 'xx'"));
+  EXPECT_EQ(run({"create", "--concise", "-", "--table", "0 8 zero"}, "a,,,rw,0 8 zero").status, 2);
+  EXPECT_EQ(run({"create", "x", "--partial", "--table", "0 8 zero"}).status, 2);
 }
 
 TEST_F(Mapperctl, ReportsBusyWithItsOwnExitStatus) {

@@ -112,6 +112,32 @@ class FakeMapperService final : public MapperService {
     d_.add_map(name, static_cast<std::uint32_t>(d_.maps.size()), table);
   }
 
+  // One call recorded as "create-maps a b" ("create-maps --partial a b"); all or nothing: a
+  // name taken fails the call and makes nothing; with `partial` the taken ones are left out.
+  std::vector<std::string> create_maps(const std::vector<BatchMapRequest>& maps,
+                                       bool partial) override {
+    std::string call = partial ? "create-maps --partial" : "create-maps";
+    for (const BatchMapRequest& map : maps)
+      call += " " + map.name;
+    record(call);
+    std::vector<std::string> made;
+    for (const BatchMapRequest& map : maps) {
+      if (d_.maps.contains(map.name) && !partial) {
+        throw CommandError(ExitStatus::AlreadyExists,
+                           "CreateMaps: map '" + map.name + "': a map of that name exists",
+                           "AlreadyExists");
+      }
+    }
+    for (const BatchMapRequest& map : maps) {
+      if (d_.maps.contains(map.name))
+        continue;
+      d_.created.push_back({map.name, map.table, map.options});
+      d_.add_map(map.name, static_cast<std::uint32_t>(d_.maps.size()), map.table);
+      made.push_back(map.name);
+    }
+    return made;
+  }
+
   void create_snapshot(const std::string& origin, const std::string& name, const std::string& cow,
                        const SnapshotOptions& options) override {
     record("snapshot " + origin + " " + name + " " + cow);
@@ -123,6 +149,19 @@ class FakeMapperService final : public MapperService {
   std::vector<TableProblemReport> validate_table(const std::string&) override {
     record("validate");
     return d_.problems_to_report;
+  }
+
+  // One call recorded as "remove-maps a b"; every name must exist, or nothing is removed.
+  void remove_maps(const std::vector<std::string>& names, const RemoveOptions& options) override {
+    std::string call = "remove-maps";
+    for (const std::string& name : names)
+      call += " " + name;
+    record(call);
+    for (const std::string& name : names)
+      existing(name);
+    d_.last_remove_options = options;
+    for (const std::string& name : names)
+      d_.maps.erase(name);
   }
 
   void remove_map(const std::string& name, const RemoveOptions& options) override {

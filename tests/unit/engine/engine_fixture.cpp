@@ -36,6 +36,12 @@ std::vector<std::string> EngineFixture::kernel_calls() {
   return calls;
 }
 
+std::vector<std::string> EngineFixture::kernel_reads() {
+  std::vector<std::string> reads;
+  on_kernel([&reads](FakeKernelBackend& fake) { reads = fake.reads(); });
+  return reads;
+}
+
 void EngineFixture::start_engine() {
   std::optional<Outcome<Done>> started;
   engine_.start(into(started));

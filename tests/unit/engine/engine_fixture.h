@@ -34,6 +34,8 @@ class EngineFixture : public ::testing::Test {
   void on_kernel(const std::function<void(FakeKernelBackend&)>& change);
   // The fake's call log, read on the kernel thread.
   std::vector<std::string> kernel_calls();
+  // The fake's read log (FakeKernelBackend::reads()), read on the kernel thread.
+  std::vector<std::string> kernel_reads();
   // Runs the loop until `outcome` is set (at most 10 s); fails the test otherwise.
   template <class T>
   const Outcome<T>& wait_for(const std::optional<Outcome<T>>& outcome) {
