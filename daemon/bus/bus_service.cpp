@@ -132,4 +132,35 @@ void BusService::loop_removed(const LoopRecord& last_known) {
   loops_.erase(it);
 }
 
+void BusService::job_added(const JobRecord& job) {
+  emit_logged(job.origin, [&] {
+    auto object = std::make_unique<JobObject>(connection_, services_, job);
+    JobObject& exported = *object;
+    jobs_[job.id] = std::move(object);
+    exported.announce_added();
+  });
+}
+
+void BusService::job_changed(const JobRecord& job) {
+  if (const auto it = jobs_.find(job.id); it != jobs_.end())
+    emit_logged(job.origin, [&] { it->second->announce_changed(job); });
+}
+
+void BusService::job_completed(const JobRecord& job) {
+  services_.log.write(job.success ? LogLevel::Info : LogLevel::Error,
+                      "job " + std::to_string(job.id) + " (" + job.operation + ") " +
+                          (job.success ? "completed: " : "failed: ") + job.message,
+                      {{"MAPPERD_MAP", job.origin}});
+  if (const auto it = jobs_.find(job.id); it != jobs_.end())
+    emit_logged(job.origin, [&] { it->second->announce_completed(job); });
+}
+
+void BusService::job_removed(const JobRecord& job) {
+  const auto it = jobs_.find(job.id);
+  if (it == jobs_.end())
+    return;
+  emit_logged(job.origin, [&] { it->second->announce_removed(); });
+  jobs_.erase(it);
+}
+
 }  // namespace mapperd::bus

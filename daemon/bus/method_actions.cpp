@@ -14,7 +14,7 @@ namespace {
 // blocks (snapshot), destroying one (remove), changing what an existing one maps or does
 // (modify), and binding files to loop devices (manage-loops). An administrator can then grant,
 // say, snapshots without removals.
-constexpr std::array<MethodAction, 12> kMethodActions = {{
+constexpr std::array<MethodAction, 14> kMethodActions = {{
     {"CreateMap", "org.mapperd.create"},
     {"CreateSnapshot", "org.mapperd.snapshot"},
     {"Remove", "org.mapperd.remove"},
@@ -24,6 +24,10 @@ constexpr std::array<MethodAction, 12> kMethodActions = {{
     {"Rename", "org.mapperd.modify"},
     {"Message", "org.mapperd.modify"},
     {"GetStatus", ""},
+    // Rolls the origin back to the snapshot: the snapshot's harm, undone.
+    {"Merge", "org.mapperd.snapshot"},
+    // No job today can stop; Cancel is refused before anything would be asked.
+    {"Cancel", "org.mapperd.snapshot"},
     {"AttachLoop", "org.mapperd.manage-loops"},
     // mapperd opens the path as root: for anyone else that would bypass the file's permissions.
     {"AttachLoopFile", "org.mapperd.manage-loops", true,
