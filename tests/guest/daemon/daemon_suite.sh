@@ -376,9 +376,13 @@ for _ in $(seq 50); do signal_after "$m" InterfacesRemoved "$job" >/dev/null && 
 if signal_after "$m" InterfacesRemoved "$job" >/dev/null; then ok "the job's object went after its end"; else not_ok "the job's object is still there"; fi
 
 section "Merge of a mounted origin: deferred, then --now"
-mgr_call CreateSnapshot 'sssa{sv}' mbase msnap2 "$(dev_of "$MC2")" 0 >/dev/null
+# Delayed too, so the job is still there for Cancel.
+dmsetup create mcow2 --table "0 $(blockdev --getsize "$MC2") delay $MC2 0 50"
+udevadm settle
+mcow2_dev=$(stat -L -c '%t:%T' /dev/mapper/mcow2 | { IFS=: read -r a b; echo "$((16#$a)):$((16#$b))"; })
+mgr_call CreateSnapshot 'sssa{sv}' mbase msnap2 "$mcow2_dev" 0 >/dev/null
 mount /dev/mapper/mbase /mnt/mbase
-echo changed >/mnt/mbase/after-snap2
+for b in $(seq 0 2 127); do dd if=/dev/urandom of=/mnt/mbase/f2 bs=4096 seek="$b" count=1 conv=notrunc status=none; done
 sync
 table_mounted=$(dmsetup table mbase)
 m=$(mark)
@@ -400,7 +404,7 @@ for _ in $(seq 300); do [ "$(dmsetup table mbase)" == "$plain_table" ] && break;
 expect_eq "after umount, merge --now completed: the plain table again" "$(dmsetup table mbase)" "$plain_table"
 expect_false "msnap2 is gone" dmsetup info msnap2
 remove_map mbase
-dmsetup remove mcow
+dmsetup remove mcow mcow2
 for l in "$ML" "$MC" "$MC2"; do losetup -d "$l"; done
 
 section "reading as an unprivileged user"
