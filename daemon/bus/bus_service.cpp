@@ -11,7 +11,10 @@ constexpr auto idle = [](const auto& object) { return !object->answering_calls()
 }  // namespace
 
 BusService::BusService(sdbus::IConnection& connection, BusServices services)
-    : connection_(connection), services_(services), manager_(connection, services_) {}
+    : connection_(connection),
+      services_(services),
+      manager_(connection, services_),
+      inhibitor_(connection, services.log) {}
 
 template <class Emit>
 void BusService::emit_logged(const std::string& map_name, Emit&& emit) noexcept {
@@ -139,6 +142,8 @@ void BusService::job_added(const JobRecord& job) {
     jobs_[job.id] = std::move(object);
     exported.announce_added();
   });
+  inhibitor_.hold(
+      job.id, "merging snapshot " + (job.snapshot.empty() ? "into " + job.origin : job.snapshot));
 }
 
 void BusService::job_changed(const JobRecord& job) {
@@ -151,6 +156,7 @@ void BusService::job_completed(const JobRecord& job) {
                       "job " + std::to_string(job.id) + " (" + job.operation + ") " +
                           (job.success ? "completed: " : "failed: ") + job.message,
                       {{"MAPPERD_MAP", job.origin}});
+  inhibitor_.release(job.id);
   if (const auto it = jobs_.find(job.id); it != jobs_.end())
     emit_logged(job.origin, [&] { it->second->announce_completed(job); });
 }

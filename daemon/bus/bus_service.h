@@ -13,6 +13,7 @@
 #include "manager_object.h"
 #include "map_object.h"
 #include "method_call.h"
+#include "shutdown_inhibitor.h"
 
 namespace mapperd::bus {
 
@@ -26,7 +27,8 @@ namespace mapperd::bus {
 //    unexported;
 //  - a rename: InterfacesRemoved on the old path, InterfacesAdded on the new one;
 //  - a job: InterfacesAdded when it starts, PropertiesChanged as it moves, Completed when it
-//    ends, InterfacesRemoved when the engine lets it go.
+//    ends, InterfacesRemoved when the engine lets it go; a logind shutdown:sleep inhibitor is
+//    held from its start to its end.
 // The engine announces before it completes an operation, so every reply follows its signals.
 //
 // A removed or renamed-away object is not unexported at once but retired: sd-bus checks every
@@ -85,6 +87,7 @@ class BusService final : public EngineObserver {
   std::vector<std::unique_ptr<LoopObject>> retired_loops_;
   // A job's Cancel is answered at once, so a job object is unexported as soon as it goes.
   std::map<std::uint32_t, std::unique_ptr<JobObject>> jobs_;
+  ShutdownInhibitor inhibitor_;
 };
 
 }  // namespace mapperd::bus

@@ -399,6 +399,11 @@ expect_eq "merge --now of a mounted origin is busy (exit status 8)" "$?" 8
 umount /mnt/mbase
 now_job=$(mapperctl merge --now --no-block msnap2)
 expect_match "merge --now --no-block prints the job" "$now_job" '^/org/mapperd/Mapper1/job/[0-9]+$'
+if systemctl is-active -q systemd-logind.service; then
+  expect_match "logind lists mapperd's block inhibitor while the merge runs" "$(systemd-inhibit --list --no-legend 2>&1)" 'mapperd.*shutdown:sleep.*merging snapshot msnap2.*block'
+else
+  expect_match "without logind the journal says the inhibitor was refused" "$(journalctl -u mapperd --no-pager -q)" 'refused a shutdown:sleep inhibitor while merging snapshot msnap2'
+fi
 expect_eq "a merge cannot be cancelled" "$(gdbus call --system --dest "$SERVICE" --object-path "$now_job" --method org.mapperd.Mapper1.Job.Cancel '@a{sv} {}' 2>&1 | grep -o 'org\.[A-Za-z0-9.]*Error\.[A-Za-z]*' | head -1)" "$ERR.Failed"
 for _ in $(seq 300); do [ "$(dmsetup table mbase)" == "$plain_table" ] && break; sleep 0.1; done
 expect_eq "after umount, merge --now completed: the plain table again" "$(dmsetup table mbase)" "$plain_table"

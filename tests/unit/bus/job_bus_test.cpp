@@ -131,6 +131,18 @@ TEST_F(AMergeOnTheBus, RefusesAMapThatIsNotASnapshotAndUnknownOptions) {
               HasSubstr("InvalidArgument"));
 }
 
+TEST_F(AMergeOnTheBus, SaysInTheJournalWhenLogindRefusesTheShutdownInhibitor) {
+  merge();
+  // The private bus has no logind: the merge runs, and the refusal is logged.
+  const std::vector<std::string> lines = mapperd_.logged();
+  EXPECT_THAT(
+      lines,
+      Contains(HasSubstr("logind refused a shutdown:sleep inhibitor while merging snapshot snap")));
+  EXPECT_EQ(
+      client_.get("/org/mapperd/Mapper1/job/1", kJobInterface, "Operation").get<std::string>(),
+      "merge");
+}
+
 TEST_F(AMergeOnTheBus, ShowsMergePendingOnEveryMap) {
   EXPECT_FALSE(client_.get(map_path("snap"), kMapInterface, "MergePending").get<bool>());
 }
