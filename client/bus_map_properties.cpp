@@ -68,7 +68,27 @@ std::vector<std::string> apply_map_properties(const PropertyValues& values, MapI
   note(read<std::uint64_t>(values, "TotalSectors", map.total_sectors), "TotalSectors");
   note(read<std::uint64_t>(values, "MetadataSectors", map.metadata_sectors), "MetadataSectors");
   note(read<bool>(values, "Invalid", map.invalid), "Invalid");
+  note(read<bool>(values, "MergePending", map.merge_pending), "MergePending");
   return applied;
+}
+
+void apply_job_properties(const PropertyValues& values, JobInfo& job) {
+  read<std::string>(values, "Operation", job.operation);
+  std::vector<sdbus::ObjectPath> objects;
+  if (read<std::vector<sdbus::ObjectPath>>(values, "Objects", objects)) {
+    job.maps.clear();
+    for (const sdbus::ObjectPath& path : objects)
+      job.maps.push_back(name_of_path(path));
+  }
+  read<double>(values, "Progress", job.progress);
+  read<bool>(values, "ProgressValid", job.progress_valid);
+  read<std::uint64_t>(values, "BytesDone", job.bytes_done);
+  read<std::uint64_t>(values, "BytesTotal", job.bytes_total);
+  read<std::uint64_t>(values, "Rate", job.rate);
+  read<std::uint64_t>(values, "StartTime", job.start_time);
+  read<std::uint64_t>(values, "ExpectedEndTime", job.expected_end);
+  read<std::uint32_t>(values, "StartedByUID", job.started_by_uid);
+  read<bool>(values, "Cancelable", job.cancelable);
 }
 
 std::vector<std::string> apply_loop_properties(const PropertyValues& values, LoopInfo& loop) {

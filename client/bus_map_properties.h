@@ -1,6 +1,6 @@
 #pragma once
-// org.mapperd.Mapper1.Map's and .Loop's properties, as D-Bus sends them, into MapInfo and
-// LoopInfo.
+// org.mapperd.Mapper1.Map's, .Loop's and .Job's properties, as D-Bus sends them, into MapInfo,
+// LoopInfo and JobInfo.
 
 #include <sdbus-c++/Types.h>
 
@@ -21,5 +21,8 @@ std::vector<std::string> apply_map_properties(const PropertyValues& values, MapI
 
 // The same for a loop's properties; `loop.index` is not among them (it is in the object path).
 std::vector<std::string> apply_loop_properties(const PropertyValues& values, LoopInfo& loop);
+
+// The same for a job's (Objects become map names); unknown ones are skipped.
+void apply_job_properties(const PropertyValues& values, JobInfo& job);
 
 }  // namespace mapperctl

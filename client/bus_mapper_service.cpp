@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "bus_job_calls.h"
 #include "bus_map_properties.h"
 #include "exit_status.h"
 #include "mapperd-dbus/mapper1_proxy.h"
@@ -355,6 +356,24 @@ class BusMapperService final : public MapperService {
                 [](const DefinitionInfo& a, const DefinitionInfo& b) { return a.name < b.name; });
       return definitions;
     });
+  }
+
+  MergeReply merge_snapshot(const std::string& name, const MergeOptions& options,
+                            const std::function<void(const std::string&)>& on_started,
+                            const std::function<void(const JobInfo&)>& on_update) override {
+    Options dict = base_options();
+    if (options.now)
+      dict["now"] = sdbus::Variant(true);
+    try {
+      return merge_on(*connection_, name, dict, options.follow, on_started, on_update);
+    } catch (const sdbus::Error& error) {
+      const std::string no_such_map = "no map named '" + name + "'";
+      throw to_command_error(error, options_, &no_such_map);
+    }
+  }
+
+  std::vector<JobInfo> list_jobs() override {
+    return call([&] { return jobs_on(*connection_); });
   }
 
   void watch(const std::function<void()>& on_ready,

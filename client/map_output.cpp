@@ -225,6 +225,11 @@ std::string format_info(const MapInfo& map) {
     if (map.invalid)
       usage += "; INVALID (the COW device overflowed)";
     rows.emplace_back("COW usage", usage);
+    if (map.merge_pending) {
+      rows.emplace_back("Merge",
+                        "pending: starts at the next boot, or with mapperctl merge --now "
+                        "once the origin and the snapshot are closed");
+    }
   }
   if (!map.snapshots.empty())
     rows.emplace_back("Snapshots", join(map.snapshots, ", "));

@@ -37,6 +37,8 @@ struct MapInfo {
   std::uint64_t total_sectors = 0;
   std::uint64_t metadata_sectors = 0;
   bool invalid = false;
+  // A merge waits for the origin and the snapshot to be closed (the next boot, or merge --now).
+  bool merge_pending = false;
 
   bool is_snapshot() const { return !snapshot_origin.empty(); }
 };
@@ -149,6 +151,37 @@ struct MapEvent {
   }
 };
 
+// A job mapperd runs (org.mapperd.Mapper1.Job's properties): a snapshot merge.
+struct JobInfo {
+  std::string path;               // /org/mapperd/Mapper1/job/N
+  std::string operation;          // "merge"
+  std::vector<std::string> maps;  // the maps involved, by name
+  double progress = 0;            // 0..1, when progress_valid
+  bool progress_valid = false;
+  std::uint64_t bytes_done = 0;
+  std::uint64_t bytes_total = 0;
+  std::uint64_t rate = 0;          // bytes per second; 0 while unknown
+  std::uint64_t start_time = 0;    // microseconds since the epoch
+  std::uint64_t expected_end = 0;  // the same; 0 while unknown
+  std::uint32_t started_by_uid = 0;
+  bool cancelable = false;
+};
+
+struct MergeOptions {
+  bool now = false;    // start now or fail Busy; never defer
+  bool follow = true;  // wait for the job's end, reporting its progress
+};
+
+// What a merge request came to.
+struct MergeReply {
+  bool deferred = false;  // the origin or the snapshot was open: MergePending is set
+  std::string job_path;   // the job, when not deferred
+  // When followed to its end: how it ended (Completed).
+  bool completed = false;
+  bool success = false;
+  std::string message;
+};
+
 // Every call throws CommandError with the exit status of the error (NotFound for a name no map
 // has or a loop mapperd did not attach, Unreachable when the daemon is not there, ...) and the
 // daemon's message.
@@ -194,6 +227,15 @@ class MapperService {
   virtual void detach_loop(std::uint32_t index, bool keep_definition) = 0;
   // Every stored map definition, sorted by name.
   virtual std::vector<DefinitionInfo> list_definitions() = 0;
+
+  // Merges the snapshot `name` into its origin. With options.follow, calls `on_started` with the
+  // job's path once it runs, then `on_update` at each change of its progress, and returns once
+  // it completed; otherwise returns once it runs. Deferred merges return at once.
+  virtual MergeReply merge_snapshot(const std::string& name, const MergeOptions& options,
+                                    const std::function<void(const std::string&)>& on_started,
+                                    const std::function<void(const JobInfo&)>& on_update) = 0;
+  // Every running job, by path.
+  virtual std::vector<JobInfo> list_jobs() = 0;
 
   // Calls `on_ready` once subscribed (a change after that is never missed), then `on_event`
   // for every change until the connection breaks or the process is stopped.

@@ -185,6 +185,33 @@ std::vector<VerbSpec> make_verbs() {
        3,
        run_snapshot,
        ArgumentKind::Maps},
+      {"merge",
+       {},
+       "SNAPSHOT",
+       "roll an origin back to its snapshot",
+       "Merges the persistent snapshot SNAPSHOT back into its origin, which then holds the data "
+       "it had when the snapshot was made; the snapshot goes. When neither is open the merge "
+       "starts at once and the origin stays usable meanwhile; mapperctl waits and shows its "
+       "progress (a bar on a terminal, a line every few seconds otherwise, one JSON object per "
+       "update with --json). Ctrl-C stops waiting, not the merge. When the origin or the "
+       "snapshot is open (mounted), nothing is changed: the merge is recorded and starts at the "
+       "next boot, or with --now once both are closed.",
+       {{"no-block", 0, {}, "print the job's path and return while the merge runs"},
+        {"now", 0, {}, "start now or fail; never defer to the next boot"}},
+       1,
+       1,
+       run_merge,
+       ArgumentKind::Maps},
+      {"jobs",
+       {},
+       "",
+       "list running jobs",
+       "Lists the jobs mapperd runs (snapshot merges): the job's path, what it does and on "
+       "which maps, and its progress. With --json, an array of job objects.",
+       {},
+       0,
+       0,
+       run_jobs},
       {"concat",
        {},
        "NAME RANGE...",

@@ -68,6 +68,9 @@ void run_loop_attach(Invocation& invocation);
 void run_loop_detach(Invocation& invocation);
 void run_loop_ls(Invocation& invocation);
 void run_definitions(Invocation& invocation);
+// Snapshot merges and the jobs that follow them (verbs_merge.cpp).
+void run_merge(Invocation& invocation);
+void run_jobs(Invocation& invocation);
 // verb_check.cpp, verb_monitor.cpp, help.cpp.
 void run_check(Invocation& invocation);
 void run_monitor(Invocation& invocation);

@@ -218,6 +218,11 @@ int serve(const CommandLine& line, EventLog& log) {
 
   EventLoop loop;
   loop.watch_fd(kernel.completion_fd(), POLLIN, [&kernel] { kernel.dispatch_completions(); });
+  // A running merge is followed from its status once a second (the kernel raises no event when
+  // it ends); no timer runs while none does.
+  engine.set_scheduler([&loop](std::chrono::milliseconds delay, std::function<void()> then) {
+    loop.after(delay, std::move(then));
+  });
   // Before the bus: objects retired by a completion are released before the next message
   // is served, so a client never sees an object whose removal it was told of.
   service.attach(loop);

@@ -11,7 +11,10 @@ constexpr auto idle = [](const auto& object) { return !object->answering_calls()
 }  // namespace
 
 BusService::BusService(sdbus::IConnection& connection, BusServices services)
-    : connection_(connection), services_(services), manager_(connection, services_) {}
+    : connection_(connection),
+      services_(services),
+      manager_(connection, services_),
+      inhibitor_(connection, services.log) {}
 
 template <class Emit>
 void BusService::emit_logged(const std::string& map_name, Emit&& emit) noexcept {
@@ -130,6 +133,40 @@ void BusService::loop_removed(const LoopRecord& last_known) {
   emit_logged_for_loop(last_known, [&] { it->second->announce_removed(); });
   retired_loops_.push_back(std::move(it->second));
   loops_.erase(it);
+}
+
+void BusService::job_added(const JobRecord& job) {
+  emit_logged(job.origin, [&] {
+    auto object = std::make_unique<JobObject>(connection_, services_, job);
+    JobObject& exported = *object;
+    jobs_[job.id] = std::move(object);
+    exported.announce_added();
+  });
+  inhibitor_.hold(
+      job.id, "merging snapshot " + (job.snapshot.empty() ? "into " + job.origin : job.snapshot));
+}
+
+void BusService::job_changed(const JobRecord& job) {
+  if (const auto it = jobs_.find(job.id); it != jobs_.end())
+    emit_logged(job.origin, [&] { it->second->announce_changed(job); });
+}
+
+void BusService::job_completed(const JobRecord& job) {
+  services_.log.write(job.success ? LogLevel::Info : LogLevel::Error,
+                      "job " + std::to_string(job.id) + " (" + job.operation + ") " +
+                          (job.success ? "completed: " : "failed: ") + job.message,
+                      {{"MAPPERD_MAP", job.origin}});
+  inhibitor_.release(job.id);
+  if (const auto it = jobs_.find(job.id); it != jobs_.end())
+    emit_logged(job.origin, [&] { it->second->announce_completed(job); });
+}
+
+void BusService::job_removed(const JobRecord& job) {
+  const auto it = jobs_.find(job.id);
+  if (it == jobs_.end())
+    return;
+  emit_logged(job.origin, [&] { it->second->announce_removed(); });
+  jobs_.erase(it);
 }
 
 }  // namespace mapperd::bus

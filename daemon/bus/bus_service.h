@@ -8,10 +8,12 @@
 
 #include "engine/engine_observer.h"
 #include "events/event_loop.h"
+#include "job_object.h"
 #include "loop_object.h"
 #include "manager_object.h"
 #include "map_object.h"
 #include "method_call.h"
+#include "shutdown_inhibitor.h"
 
 namespace mapperd::bus {
 
@@ -23,7 +25,10 @@ namespace mapperd::bus {
 //    properties never change: it is only added and removed);
 //  - a removal (a map removed, a loop detached or gone): InterfacesRemoved, then the object is
 //    unexported;
-//  - a rename: InterfacesRemoved on the old path, InterfacesAdded on the new one.
+//  - a rename: InterfacesRemoved on the old path, InterfacesAdded on the new one;
+//  - a job: InterfacesAdded when it starts, PropertiesChanged as it moves, Completed when it
+//    ends, InterfacesRemoved when the engine lets it go; a logind shutdown:sleep inhibitor is
+//    held from its start to its end.
 // The engine announces before it completes an operation, so every reply follows its signals.
 //
 // A removed or renamed-away object is not unexported at once but retired: sd-bus checks every
@@ -46,6 +51,10 @@ class BusService final : public EngineObserver {
   void targets_changed() override;
   void loop_added(const LoopRecord& loop) override;
   void loop_removed(const LoopRecord& last_known) override;
+  void job_added(const JobRecord& job) override;
+  void job_changed(const JobRecord& job) override;
+  void job_completed(const JobRecord& job) override;
+  void job_removed(const JobRecord& job) override;
 
   // Releases retired objects from `loop`, on the turn after their last call was answered.
   void attach(EventLoop& loop);
@@ -76,6 +85,9 @@ class BusService final : public EngineObserver {
   std::vector<std::unique_ptr<MapObject>> retired_;
   std::map<std::uint32_t, std::unique_ptr<LoopObject>> loops_;
   std::vector<std::unique_ptr<LoopObject>> retired_loops_;
+  // A job's Cancel is answered at once, so a job object is unexported as soon as it goes.
+  std::map<std::uint32_t, std::unique_ptr<JobObject>> jobs_;
+  ShutdownInhibitor inhibitor_;
 };
 
 }  // namespace mapperd::bus

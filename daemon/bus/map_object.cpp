@@ -43,6 +43,8 @@ std::string map_property_name(MapField field) {
       return "SnapshotOrigin";
     case MapField::Snapshots:
       return "Snapshots";
+    case MapField::MergePending:
+      return "MergePending";
   }
   return "State";
 }
@@ -181,6 +183,31 @@ void MapObject::Rename(sdbus::Result<sdbus::ObjectPath>&& result, std::string ne
   });
 }
 
+void MapObject::Merge(sdbus::Result<sdbus::ObjectPath>&& result, Options options) {
+  auto call = begin(std::move(result), CallKind::Change, "Merge");
+  call->guard([&] {
+    const CallOptions checked = CallOptions::read(options, {{"now", OptionType::Boolean}});
+    MergeRequest request{
+        .snapshot = name_, .now = checked.flag("now"), .caller_uid = call->caller().uid};
+    call->authorize_then(checked, [&services = services_, call, request] {
+      services.engine.merge_snapshot(request, [call, request](Outcome<MergeStarted> outcome) {
+        if (!outcome.ok())
+          return call->fail(outcome.error());
+        const MergeStarted& started = outcome.value();
+        if (started.deferred()) {
+          return call->succeed("merge of snapshot " + request.snapshot +
+                                   " deferred: its origin or itself is open; it starts at the "
+                                   "next activation",
+                               sdbus::ObjectPath("/"));
+        }
+        call->succeed(
+            "merging snapshot " + request.snapshot + " (job " + std::to_string(*started.job) + ")",
+            sdbus::ObjectPath(job_object_path(*started.job)));
+      });
+    });
+  });
+}
+
 void MapObject::Message(sdbus::Result<std::string>&& result, uint64_t sector, std::string message,
                         Options options) {
   auto call = begin(std::move(result), CallKind::Change, "Message");
@@ -285,6 +312,10 @@ uint64_t MapObject::TotalSectors() {
 uint64_t MapObject::MetadataSectors() {
   return with_dbus_errors([&] { return record().usage ? record().usage->metadata.count() : 0; });
 }
+bool MapObject::MergePending() {
+  return with_dbus_errors([&] { return record().merge_pending; });
+}
+
 bool MapObject::Invalid() {
   return with_dbus_errors([&] { return record().usage && record().usage->invalid; });
 }

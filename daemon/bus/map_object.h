@@ -54,6 +54,7 @@ class MapObject final
   void Message(sdbus::Result<std::string>&& result, uint64_t sector, std::string message,
                Options options) override;
   void GetStatus(sdbus::Result<std::string>&& result) override;
+  void Merge(sdbus::Result<sdbus::ObjectPath>&& result, Options options) override;
 
   // org.mapperd.Mapper1.Map properties.
   std::string Name() override;
@@ -76,6 +77,7 @@ class MapObject final
   uint64_t TotalSectors() override;
   uint64_t MetadataSectors() override;
   bool Invalid() override;
+  bool MergePending() override;
 
   // The catalog's record of this map; Error(NotFound) when it is gone.
   const MapRecord& record() const;

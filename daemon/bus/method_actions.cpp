@@ -15,7 +15,7 @@ namespace {
 // (modify), and binding files to loop devices (manage-loops). An administrator can then grant,
 // say, snapshots without removals.
 // A batch is asked about once, under the action of what it does to each map.
-constexpr std::array<MethodAction, 14> kMethodActions = {{
+constexpr std::array<MethodAction, 16> kMethodActions = {{
     {"CreateMap", "org.mapperd.create"},
     {"CreateMaps", "org.mapperd.create"},
     {"CreateSnapshot", "org.mapperd.snapshot"},
@@ -27,6 +27,10 @@ constexpr std::array<MethodAction, 14> kMethodActions = {{
     {"Rename", "org.mapperd.modify"},
     {"Message", "org.mapperd.modify"},
     {"GetStatus", ""},
+    // Rolls the origin back to the snapshot: the snapshot's harm, undone.
+    {"Merge", "org.mapperd.snapshot"},
+    // No job today can stop; Cancel is refused before anything would be asked.
+    {"Cancel", "org.mapperd.snapshot"},
     {"AttachLoop", "org.mapperd.manage-loops"},
     // mapperd opens the path as root: for anyone else that would bypass the file's permissions.
     {"AttachLoopFile", "org.mapperd.manage-loops", true,

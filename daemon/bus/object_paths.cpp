@@ -49,4 +49,8 @@ std::optional<std::uint32_t> loop_index_of(std::string_view path) {
   return parse_loop_index_digits(path.substr(prefix.size()));
 }
 
+std::string job_object_path(std::uint32_t id) {
+  return std::string(kJobPathPrefix) + "/" + std::to_string(id);
+}
+
 }  // namespace mapperd::bus

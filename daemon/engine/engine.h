@@ -1,8 +1,10 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -14,6 +16,7 @@
 #include "engine_observer.h"
 #include "engine_storage.h"
 #include "interfaces/loop_devices.h"
+#include "jobs.h"
 #include "kernel/kernel_thread.h"
 #include "kernel_steps.h"
 #include "loop_record.h"
@@ -99,6 +102,23 @@ struct RescanScope {
   }
 };
 
+struct MergeRequest {
+  std::string snapshot{};
+  // Start now or fail: Busy instead of deferring when the origin or the snapshot is open.
+  bool now = false;
+  std::uint32_t caller_uid = 0;
+};
+
+// How a merge request ended: a running job, or deferred (MergePending set on the snapshot).
+struct MergeStarted {
+  std::optional<std::uint32_t> job{};
+  bool deferred() const { return !job.has_value(); }
+};
+
+// Runs `then` once, `delay` from now, on the engine's thread (the event loop's timers).
+using ScheduleAfter =
+    std::function<void(std::chrono::milliseconds delay, std::function<void()> then)>;
+
 // mapperd's use cases, on the main thread. Each method checks what it can against the catalog,
 // then does its kernel work as one job on the kernel thread, re-reads the maps it names (never
 // every map: the cost of an operation does not grow with the maps there are), applies the
@@ -136,13 +156,25 @@ class Engine {
     report_sink_ = std::move(sink);
   }
 
+  // The timer merges poll their progress with: every `poll_interval` while a merge runs, never
+  // otherwise; an ended job's record stays `linger` before it goes. Without it a merge is
+  // refused (Failed): nothing would follow it.
+  void set_scheduler(ScheduleAfter schedule,
+                     std::chrono::milliseconds poll_interval = std::chrono::seconds(1),
+                     std::chrono::milliseconds linger = std::chrono::seconds(2)) {
+    schedule_ = std::move(schedule);
+    poll_interval_ = poll_interval;
+    job_linger_ = linger;
+  }
+
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
   // Reconciliation at start: recovers operations a crash cut short, binds stored loops, makes
   // stored maps whose devices are there (adopting those already running), reads the driver
   // version, the targets and every map; adopts ours (never recreating anything) and lists the
-  // others. Announces every exported map, pending ones included.
+  // others. Announces every exported map, pending ones included. Last, follows merges the kernel
+  // runs with a job each and starts stored pending merges whose maps are closed.
   void start(Completion<Done> done);
   // A device or a filesystem appeared (or went): stored loops and pending maps are tried again,
   // and the kernel is re-read so vanished devices mark their maps degraded. Requests while one
@@ -257,6 +289,20 @@ class Engine {
   // The loops mapperd attached, by index.
   const std::map<std::uint32_t, LoopRecord>& loops() const { return loops_; }
 
+  // Merges the owned persistent snapshot `request.snapshot` into its origin (engine_merge.cpp).
+  // When neither is open: the snapshot map goes, the origin's table becomes "snapshot-merge
+  // <layer> <COW> P|PO <chunk>" (it stays usable, reading the snapshot's data at once) and a job
+  // follows the merge from the origin's status; at its end the origin takes its layer's plain
+  // table again and the layer goes. Completes with the job's id once the merge runs. When one
+  // of them is open nothing changes but the stored snapshot's MergePending, and the merge starts
+  // at its next activation (completes deferred); with `now` that is Busy instead.
+  // NotFound / NotOwned / DeviceMissing as suspend_map(); InvalidArgument for a map that is not
+  // a snapshot, a transient (N) snapshot, an origin with other snapshots; Busy while a job runs
+  // on one of the maps; Failed without a scheduler.
+  void merge_snapshot(MergeRequest request, Completion<MergeStarted> done);
+  // Running jobs, and ended ones for a little while.
+  const JobRegistry& jobs() const { return jobs_; }
+
   // Every stored map definition, with whether it runs and why not.
   std::vector<DefinitionStatus> definitions() const;
 
@@ -338,6 +384,21 @@ class Engine {
   // Takes in what the kernel said about itself; announces changed targets.
   void learn_versions(const std::string& driver_version, const std::vector<TargetVersion>& targets);
 
+  // Busy, naming the job, when a job runs on map `name`.
+  void require_no_job(const std::string& name, std::string_view operation) const;
+  // A job for the merge `origin` runs (from merge_snapshot(), or found running at start).
+  // `usage`, the snapshot's last, is what there is to merge.
+  std::uint32_t add_merge_job(const std::string& origin, const std::string& snapshot,
+                              std::uint32_t uid, const std::optional<SnapshotUsage>& usage);
+  // Adopts merges found running (a restart mid-merge) and starts the stored pending ones whose
+  // maps are closed, one after another; the last of start().
+  void resume_merges(Completion<Done> done);
+  // schedule_(), but `then` does not run once the engine is gone (a test's restarted daemon).
+  void schedule_while_alive(std::chrono::milliseconds delay, std::function<void()> then);
+  void poll_merge(std::uint32_t id);
+  void finish_merge_job(std::uint32_t id);
+  void end_job(std::uint32_t id, bool success, std::string message);
+
   KernelThread& kernel_;
   // Never null: announcements before set_observer() go nowhere.
   EngineObserver* observer_;
@@ -371,6 +432,12 @@ class Engine {
   std::vector<Completion<Done>> next_rescan_waiters_;
   std::string driver_version_;
   std::vector<TargetVersion> targets_;
+  JobRegistry jobs_;
+  ScheduleAfter schedule_;
+  std::chrono::milliseconds poll_interval_{std::chrono::seconds(1)};
+  std::chrono::milliseconds job_linger_{std::chrono::seconds(2)};
+  // Expires with the engine: what timers and status reads hold, weakly.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace mapperd

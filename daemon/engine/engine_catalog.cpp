@@ -77,7 +77,8 @@ std::map<std::string, MapMetadata> Engine::metadata_for(
   auto add = [&](const std::string& name, const std::string& uuid) {
     if (const auto stored = definitions_.find(name);
         stored != definitions_.end() && stored->second.uuid == uuid) {
-      metadata[name] = MapMetadata{true, stored->second.created_by_uid};
+      metadata[name] =
+          MapMetadata{true, stored->second.created_by_uid, stored->second.merge_pending};
     } else if (const auto facts = facts_.find(uuid); facts != facts_.end()) {
       metadata[name] = MapMetadata{false, facts->second.created_by_uid};
     }
@@ -140,6 +141,7 @@ std::vector<MapRecord> Engine::stored_records_missing_from(
     record.persistent = true;
     record.owned = true;
     record.created_by_uid = definition.created_by_uid;
+    record.merge_pending = definition.merge_pending;
     if (const auto missing = missing_.find(name); missing != missing_.end())
       record.missing_devices = missing->second;
     stored.push_back(std::move(record));

@@ -142,6 +142,7 @@ Engine::KernelWork<Done> Engine::check_remove(const RemoveMapRequest& request,
                                               const std::set<std::string>& removed_before) const {
   const std::string& name = request.name;
   const MapRecord& record = owned_map(name, "remove");
+  require_no_job(name, "remove");
   if (record.state == MapState::Pending && record.device == DeviceNumber{}) {
     // Stored, never made: removing it is dropping its definition.
     if (request.keep_definition) {
@@ -250,6 +251,7 @@ void Engine::resume_map(std::string name, Completion<Done> done) {
 void Engine::reload_map(std::string name, std::string table, Completion<Done> done) {
   auto check = [this, name, table = std::move(table)]() -> KernelWork<Done> {
     const MapRecord& record = running_map(name, "reload");
+    require_no_job(name, "reload");
     if (record.real_layer || !record.snapshots.empty()) {
       throw Error(ErrorKind::Busy, "reload " + name + ": its table carries snapshot(s) " +
                                        comma_list(record.snapshots) + "; remove them first");
@@ -290,6 +292,7 @@ void Engine::rename_map(std::string name, std::string new_name, Completion<MapRe
   auto check = [this, name, new_name]() -> KernelWork<Done> {
     const std::string what = "rename " + name + " to " + new_name;
     const MapRecord& record = running_map(name, "rename");
+    require_no_job(name, "rename");
     validate_map_name(new_name);
     if (catalog_.find(new_name) != nullptr || definitions_.contains(new_name)) {
       throw Error(ErrorKind::AlreadyExists, what + ": a map of that name exists");

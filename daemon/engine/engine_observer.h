@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "jobs.h"
 #include "loop_record.h"
 #include "map_record.h"
 
@@ -30,6 +31,12 @@ class EngineObserver {
   // A loop device mapperd attached appeared or went (detached, or gone behind its back).
   virtual void loop_added(const LoopRecord& loop) = 0;
   virtual void loop_removed(const LoopRecord& last_known) = 0;
+  // A job (a merge) started, moved on, ended (finished set; its record stays a little longer),
+  // and went. Observers that show no jobs keep these defaults.
+  virtual void job_added(const JobRecord&) {}
+  virtual void job_changed(const JobRecord&) {}
+  virtual void job_completed(const JobRecord&) {}
+  virtual void job_removed(const JobRecord&) {}
 };
 
 }  // namespace mapperd

@@ -46,9 +46,14 @@ std::string describe(const QuarantinedFile& file) {
 }  // namespace
 
 void Engine::start(Completion<Done> done) {
+  Completion<Done> then_merges = [this, done = std::move(done)](Outcome<Done> outcome) {
+    if (!outcome.ok())
+      return done(std::move(outcome));
+    resume_merges(done);
+  };
   if (!storage_.enabled())
-    return rescan(std::move(done));
-  restore_pass(true, std::move(done));
+    return rescan(std::move(then_merges));
+  restore_pass(true, std::move(then_merges));
 }
 
 void Engine::restore_pass(bool at_start, Completion<Done> done) {

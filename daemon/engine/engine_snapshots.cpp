@@ -21,6 +21,7 @@ void Engine::create_snapshot(CreateSnapshotRequest request, Completion<MapRecord
     const std::string what = "snapshot " + request.origin + " as " + request.name;
     validate_map_name(request.name);
     const MapRecord& origin = running_map(request.origin, "snapshot");
+    require_no_job(request.origin, "snapshot");
     if (origin.origin) {
       throw Error(ErrorKind::InvalidArgument, what + ": '" + request.origin +
                                                   "' is itself a snapshot of '" + *origin.origin +

@@ -37,6 +37,7 @@ std::vector<MapField> changed_fields(const MapRecord& before, const MapRecord& a
   note(before.created_by_uid != after.created_by_uid, MapField::CreatedByUid);
   note(before.origin != after.origin, MapField::Origin);
   note(before.snapshots != after.snapshots, MapField::Snapshots);
+  note(before.merge_pending != after.merge_pending, MapField::MergePending);
   return fields;
 }
 

@@ -65,6 +65,11 @@ struct MapRecord {
   std::optional<std::string> real_layer;
   // For a hidden "NAME-real" layer: the origin it carries. Such maps are not exported.
   std::optional<std::string> layer_of;
+  // For an origin: a snapshot is merging into it (its table is snapshot-merge over its layer).
+  bool merging = false;
+  // For a stored snapshot: a merge was asked for while the origin or the snapshot was open; it
+  // starts at the next activation (the stored definition keeps it).
+  bool merge_pending = false;
 
   // Values no event announces: read at every change the engine makes or sees, and by
   // read_status(); the bus serves them from here so a property read never waits on the kernel.
@@ -93,6 +98,7 @@ enum class MapField {
   CreatedByUid,
   Origin,
   Snapshots,
+  MergePending,
 };
 
 // The announced fields that differ between two records of the same map, in enum order.

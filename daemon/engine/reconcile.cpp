@@ -82,6 +82,21 @@ void derive_relations(const std::vector<const KernelMap*>& maps, std::vector<Map
       records[o].real_layer = records[layer->second].name;
     }
   }
+  // An origin whose snapshot is merging into it: "snapshot-merge <layer> <COW> ..." over its own
+  // hidden layer, until the merge folds the layer back.
+  auto is_merge_type = [](std::string_view type) { return type == "snapshot-merge"; };
+  for (std::size_t o = 0; o < maps.size(); ++o) {
+    const auto layer_device = first_device_of(maps[o], is_merge_type);
+    if (!layer_device)
+      continue;
+    const auto layer = index_by_device.find(*layer_device);
+    if (layer != index_by_device.end() && records[layer->second].owned &&
+        records[layer->second].name == records[o].name + "-real") {
+      records[layer->second].layer_of = records[o].name;
+      records[o].real_layer = records[layer->second].name;
+      records[o].merging = true;
+    }
+  }
 }
 
 // A stored map that is not in the kernel has no device (0:0); it is the same map as the kernel's
@@ -150,12 +165,14 @@ std::vector<CatalogChange> plan_reconciliation(const std::map<std::string, MapRe
     if (metadata_it != metadata.end()) {
       now.persistent = metadata_it->second.persistent;
       now.created_by_uid = metadata_it->second.created_by_uid;
+      now.merge_pending = metadata_it->second.merge_pending;
     }
     if (before != nullptr) {
       known_still_present[before->name] = true;
       if (metadata_it == metadata.end()) {
         now.persistent = before->persistent;
         now.created_by_uid = before->created_by_uid;
+        now.merge_pending = before->merge_pending;
       }
       CatalogChange change;
       change.record = now;

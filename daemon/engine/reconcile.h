@@ -27,6 +27,8 @@ struct KernelMap {
 struct MapMetadata {
   bool persistent = false;
   std::uint32_t created_by_uid = 0;
+  // A snapshot whose merge waits for its origin and itself to be closed (its definition says so).
+  bool merge_pending = false;
 };
 
 // One record per map, sorted by name, with:
@@ -35,7 +37,8 @@ struct MapMetadata {
 //  - snapshot relations: a map with a "snapshot-origin D" segment is the origin of every map
 //    with a "snapshot D ..." (or snapshot-merge) segment; when D is the device of an owned map
 //    named "<origin>-real", that map is the origin's hidden layer (layer_of/real_layer), as LVM
-//    names it;
+//    names it; an origin whose table is "snapshot-merge <its -real layer> ..." is merging
+//    (merging set, the layer hidden as before);
 //  - default metadata (not persistent, created_by_uid 0): plan_reconciliation() fills in ours.
 std::vector<MapRecord> records_from_kernel(const std::vector<KernelMap>& maps);
 // The same over maps kept by name (the engine's last reading of each).

@@ -6,6 +6,7 @@
 #include "definition_steps.h"
 #include "model/error.h"
 #include "store/definition_store.h"
+#include "table_checks.h"
 
 namespace mapperd {
 namespace {
@@ -34,6 +35,15 @@ void store_as_running(KernelBackend& kernel, const EngineStorage& storage, const
     storage.definitions->save_map(*definition);
   else
     storage.definitions->remove_map(name);
+}
+
+// The stored definition of `name`, if there is one.
+std::optional<MapDefinition> stored_map(const EngineStorage& storage, const std::string& name) {
+  for (MapDefinition& definition : storage.definitions->load().maps) {
+    if (definition.name == name)
+      return std::move(definition);
+  }
+  return std::nullopt;
 }
 
 std::string recover(KernelBackend& kernel, const EngineStorage& storage,
@@ -130,6 +140,47 @@ std::string recover(KernelBackend& kernel, const EngineStorage& storage,
       kernel.remove(layer);
     }
     return "snapshot '" + snapshot + "' of '" + origin + "' was cut short: rolled back";
+  }
+  if (kind == kMergeIntent) {
+    const std::string& origin = intent.maps.at(0);
+    const std::string& snapshot = intent.maps.at(2);
+    unsuspend(kernel, origin);
+    const std::vector<TargetLine> origin_table = kernel.table(origin);
+    if (!origin_table.empty() && origin_table[0].type == "snapshot-merge") {
+      // The merge runs in the kernel; the engine's start follows it with a job.
+      storage.definitions->remove_map(snapshot);
+      if (const auto stored = stored_map(storage, origin))
+        store_as_running(kernel, storage, origin, stored->created_by_uid);
+      return "merge of '" + snapshot + "' into '" + origin + "' had begun: it goes on";
+    }
+    if (!kernel.info(snapshot) && !intent.to_save.empty()) {
+      const ResolvedTable stored = resolve_definition(
+          intent.to_save[0], table_context(kernel.targets()), locator(kernel, storage));
+      if (stored.missing.empty()) {
+        kernel.create(CreateRequest{.name = snapshot,
+                                    .uuid = intent.to_save[0].uuid,
+                                    .table = stored.lines,
+                                    .read_only = intent.to_save[0].read_only});
+        storage.definitions->save_map(intent.to_save[0]);
+        return "merge of '" + snapshot + "' into '" + origin +
+               "' had not begun: the snapshot is back";
+      }
+    }
+    return "merge of '" + snapshot + "' into '" + origin + "' had not begun: nothing to undo";
+  }
+
+  if (kind == kMergeFinishIntent) {
+    const std::string& layer = intent.maps.at(1);
+    unsuspend(kernel, first);
+    const std::vector<TargetLine> origin_table = kernel.table(first);
+    if (!origin_table.empty() && origin_table[0].type == "snapshot-merge")
+      return "merge into '" + first + "' had not folded back: its job goes on";
+    if (kernel.info(layer))
+      kernel.remove(layer);
+    storage.definitions->remove_map(layer);
+    if (const auto stored = stored_map(storage, first))
+      store_as_running(kernel, storage, first, stored->created_by_uid);
+    return "merge into '" + first + "' had folded back: completed";
   }
   return "operation of unknown kind '" + kind + "' on '" + first + "': left alone";
 }

@@ -20,6 +20,10 @@ inline constexpr std::string_view kRemoveIntent = "remove";
 // maps = {origin, layer, snapshot}; to_remove names the layer when the operation created it.
 inline constexpr std::string_view kSnapshotIntent = "snapshot";
 inline constexpr std::string_view kTransientSnapshotIntent = "snapshot-transient";
+// maps = {origin, layer, snapshot}; to_save: the snapshot's definition, when stored.
+inline constexpr std::string_view kMergeIntent = "merge";
+// maps = {origin, layer}: the origin folds its layer back once its merge is complete.
+inline constexpr std::string_view kMergeFinishIntent = "merge-finish";
 
 struct RecoveryReport {
   // "create of 'a' completed", "snapshot 's' of 'o' rolled back: ...".

@@ -41,6 +41,10 @@ void EventLoop::every(std::chrono::milliseconds interval, Callback tick) {
   timers_.push_back(Timer{interval, Clock::now() + interval, std::move(tick)});
 }
 
+void EventLoop::after(std::chrono::milliseconds delay, Callback then) {
+  one_shots_.push_back(OneShot{Clock::now() + delay, std::move(then)});
+}
+
 void EventLoop::run() {
   quitting_ = false;
   while (!quitting_)
@@ -70,6 +74,8 @@ void EventLoop::turn(int limit_ms) {
   }
   for (const Timer& timer : timers_)
     timeout = earliest(timeout, milliseconds_until(timer.next));
+  for (const OneShot& shot : one_shots_)
+    timeout = earliest(timeout, milliseconds_until(shot.when));
 
   if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) {
     throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
@@ -90,6 +96,18 @@ void EventLoop::turn(int limit_ms) {
       timer.tick();
     }
   }
+  // The ones due, taken out first: a callback may schedule the next.
+  std::vector<Callback> due;
+  for (auto it = one_shots_.begin(); it != one_shots_.end();) {
+    if (Clock::now() >= it->when) {
+      due.push_back(std::move(it->then));
+      it = one_shots_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (Callback& then : due)
+    then();
 }
 
 }  // namespace mapperd

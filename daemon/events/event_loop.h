@@ -27,6 +27,8 @@ class EventLoop {
   void add_source(std::function<PollRequest()> prepare, Callback dispatch);
   // Calls `tick` every `interval`, first one interval from now.
   void every(std::chrono::milliseconds interval, Callback tick);
+  // Calls `then` once, `delay` from now (a job's next look at its progress).
+  void after(std::chrono::milliseconds delay, Callback then);
 
   // Runs until quit(). Throws what a callback throws (after which the loop can be run again).
   void run();
@@ -58,6 +60,11 @@ class EventLoop {
   std::vector<Watch> watches_;
   std::vector<Source> sources_;
   std::vector<Timer> timers_;
+  struct OneShot {
+    std::chrono::steady_clock::time_point when;
+    Callback then;
+  };
+  std::vector<OneShot> one_shots_;
   bool quitting_ = false;
 };
 

@@ -237,6 +237,9 @@ MapDefinition read_map(const Fields& map) {
   definition.read_only = map.boolean("read-only");
   definition.created_by_uid = static_cast<std::uint32_t>(map.number("created-by-uid", kMaxUid));
   definition.table = map.non_empty_string("table");
+  // Newer than the first format: files written before merges existed have no such key.
+  if (map.has("merge-pending"))
+    definition.merge_pending = map.boolean("merge-pending");
   if (definition.table.size() > kMaxTableBytes) {
     throw FormatError(map.name_of("table"), std::to_string(definition.table.size()) +
                                                 " bytes long; a table is at most " +
@@ -336,6 +339,9 @@ void put_map(Json& object, const MapDefinition& definition) {
   object["read-only"] = definition.read_only;
   object["created-by-uid"] = definition.created_by_uid;
   object["table"] = definition.table;
+  // Only when set, so files without a pending merge read as they did before.
+  if (definition.merge_pending)
+    object["merge-pending"] = true;
   Json devices = Json::array();
   for (const DeviceUse& use : definition.devices)
     devices.push_back(device_json(use));

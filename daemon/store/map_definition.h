@@ -28,6 +28,9 @@ struct MapDefinition {
   std::uint32_t created_by_uid = 0;
   // One per distinct device reference in `table`, in order of first use.
   std::vector<DeviceUse> devices{};
+  // A snapshot only: merge it into its origin at the next activation (asked for while the origin
+  // or the snapshot was open). Stored as "merge-pending"; absent means false.
+  bool merge_pending = false;
   friend bool operator==(const MapDefinition&, const MapDefinition&) = default;
 };
 

@@ -250,12 +250,16 @@ std::vector<TargetLine> FakeKernelBackend::table(std::string_view name) {
   return existing("table", name).live;
 }
 
+void FakeKernelBackend::set_cow_usage(DeviceNumber cow, Sectors allocated, Sectors metadata) {
+  cow_usage_[cow] = {allocated, metadata};
+}
+
 std::vector<TargetLine> FakeKernelBackend::status(std::string_view name) {
   reads_.push_back("status " + std::string(name));
   const Map& map = existing("status", name);
   std::vector<TargetLine> lines;
   for (const TargetLine& line : map.live) {
-    // The kernel's status formats, with nothing ever failed or allocated.
+    // The kernel's status formats, with nothing ever failed, and a COW's use as set.
     const std::vector<std::string> args = words(line.params);
     std::string status;
     if (line.type == "striped" && !args.empty()) {
@@ -268,7 +272,13 @@ std::vector<TargetLine> FakeKernelBackend::status(std::string_view name) {
       const std::optional<DeviceRef> cow = DeviceRef::parse(args[1]);
       const std::optional<Sectors> size =
           cow && cow->is_number() ? block_devices_->size_of(cow->number()) : std::nullopt;
-      status = "0/" + to_string(size.value_or(Sectors(0))) + " 0";
+      std::pair<Sectors, Sectors> usage{};
+      if (cow && cow->is_number()) {
+        if (const auto set = cow_usage_.find(cow->number()); set != cow_usage_.end())
+          usage = set->second;
+      }
+      status = to_string(usage.first) + "/" + to_string(size.value_or(Sectors(0))) + " " +
+               to_string(usage.second);
     }
     lines.push_back({line.start, line.length, line.type, status});
   }

@@ -49,6 +49,10 @@ class FakeKernelBackend final : public KernelBackend {
   // "message", "wait". Steps inside create() and reload() count: fail_next("resume", ...) makes
   // a reload's resume fail, and its rollback runs.
   void fail_next(std::string operation, Error error);
+  // What the snapshot (or snapshot-merge) over COW device `cow` reports as used: "<allocated>/
+  // <size> <metadata>" from now on. A merge is complete when allocated equals metadata; until
+  // this is called both are 0.
+  void set_cow_usage(DeviceNumber cow, Sectors allocated, Sectors metadata);
   // A target event (a snapshot filling up, a path failing): raises the map's event counter.
   void raise_event(std::string_view name);
   // Every call that changed or tried to change something, in order: "create twoasone",
@@ -116,6 +120,8 @@ class FakeKernelBackend final : public KernelBackend {
   std::optional<MapInfo> info_of(std::string_view name) const;
 
   std::map<DeviceNumber, Device> devices_;
+  // By COW device: allocated and metadata sectors.
+  std::map<DeviceNumber, std::pair<Sectors, Sectors>> cow_usage_;
   std::map<std::string, Map, std::less<>> maps_;
   std::map<std::string, Error, std::less<>> failures_;
   std::vector<std::string> calls_;

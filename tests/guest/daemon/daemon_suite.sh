@@ -10,7 +10,7 @@ readonly MANAGER=/org/mapperd/Mapper1
 readonly MAP_IFACE=org.mapperd.Mapper1.Map
 readonly MGR_IFACE=org.mapperd.Mapper1.Manager
 readonly ERR=org.mapperd.Mapper1.Error
-readonly EVERY_MAP_PROPERTY="AllocatedSectors CreatedByUID Dependencies DeviceNumber DevicePath Invalid MetadataSectors MissingDevices Name OpenCount Owned Persistent ReadOnly Size SnapshotOrigin Snapshots State Table TotalSectors UUID"
+readonly EVERY_MAP_PROPERTY="AllocatedSectors CreatedByUID Dependencies DeviceNumber DevicePath Invalid MergePending MetadataSectors MissingDevices Name OpenCount Owned Persistent ReadOnly Size SnapshotOrigin Snapshots State Table TotalSectors UUID"
 
 # shellcheck source=tests/guest/lib/checks.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/checks.sh"
@@ -317,6 +317,100 @@ expect_eq "adopted maps are Owned" "$(prop keep-snap Owned)" true
 expect_eq "other tools' maps are listed again" "$(prop lvm-like Owned)" false
 remove_map keep-snap
 remove_map renamed
+
+section "Merge: an ext4 origin rolled back to its snapshot, as a job"
+modprobe dm-delay 2>/dev/null
+truncate -s 32M /tmp/disks/m1
+truncate -s 16M /tmp/disks/m2
+truncate -s 8M /tmp/disks/m3
+ML=$(losetup -f --show /tmp/disks/m1)
+MC=$(losetup -f --show /tmp/disks/m2)
+MC2=$(losetup -f --show /tmp/disks/m3)
+udevadm settle
+create_map mbase "0 $(blockdev --getsize "$ML") linear $ML 0" >/dev/null
+plain_table=$(dmsetup table mbase)
+mkfs.ext4 -q -F -b 4096 /dev/mapper/mbase
+mkdir -p /mnt/mbase
+mount /dev/mapper/mbase /mnt/mbase
+for i in 1 2 3; do dd if=/dev/urandom of=/mnt/mbase/f$i bs=1M count=2 status=none; done
+umount /mnt/mbase
+sums_at_snapshot=$(mount -o ro /dev/mapper/mbase /mnt/mbase && (cd /mnt/mbase && sha256sum f1 f2 f3); umount /mnt/mbase)
+# The COW behind a delay target (50 ms a request), so the merge takes seconds even under TCG.
+dmsetup create mcow --table "0 $(blockdev --getsize "$MC") delay $MC 0 50"
+udevadm settle
+mcow_dev=$(stat -L -c '%t:%T' /dev/mapper/mcow | { IFS=: read -r a b; echo "$((16#$a)):$((16#$b))"; })
+mgr_call CreateSnapshot 'sssa{sv}' mbase msnap "$mcow_dev" 1 chunk-size t 8 >/dev/null
+expect_match "msnap is a persistent snapshot, chunk 8" "$(dmsetup table msnap)" " P 8$"
+mount /dev/mapper/mbase /mnt/mbase
+# Every other 4 KiB block of f1 rewritten: chunks the kernel cannot merge as one run.
+for b in $(seq 0 2 255); do dd if=/dev/urandom of=/mnt/mbase/f1 bs=4096 seek="$b" count=1 conv=notrunc status=none; done
+dd if=/dev/urandom of=/mnt/mbase/f2 bs=1M count=2 conv=notrunc status=none
+rm /mnt/mbase/f3
+umount /mnt/mbase
+expect_false "the files changed after the snapshot" test "$(mount -o ro /dev/mapper/mbase /mnt/mbase && (cd /mnt/mbase && sha256sum f1 f2 f3 2>/dev/null); umount /mnt/mbase)" == "$sums_at_snapshot"
+m=$(mark)
+merge_started=$(date +%s.%N)
+merge_out=$(mapperctl merge msnap 2>&1)
+merge_status=$?
+merge_took=$(echo "$(date +%s.%N) - $merge_started" | bc)
+echo "mapperctl merge took $merge_took s:"
+echo "$merge_out" | sed 's/^/    /'
+expect_eq "mapperctl merge succeeds" "$merge_status" 0
+job=$(grep -o '/org/mapperd/Mapper1/job/[0-9]*' <<<"$merge_out" | head -1)
+expect_match "mapperctl merge names the job" "$job" '^/org/mapperd/Mapper1/job/[0-9]+$'
+expect_match "mapperctl merge shows progress lines" "$merge_out" 'merge msnap: [0-9]+% \('
+expect_match "mapperctl merge says it is done" "$merge_out" 'merged msnap into mbase'
+if signal_after "$m" InterfacesAdded "$job" >/dev/null; then ok "the job was announced (InterfacesAdded)"; else not_ok "no InterfacesAdded for $job"; fi
+progress=$(since "$m" | jq -r --arg p "$job" 'select(.type == "signal" and .member == "PropertiesChanged" and .path == $p) | .payload.data[1].Progress.data // empty')
+echo "Progress values seen: $(echo $progress)"
+between=$(awk '$1 > 0 && $1 < 1' <<<"$progress" | sort -u | wc -l)
+if [ "$between" -ge 2 ]; then ok "PropertiesChanged carried $between Progress values strictly between 0 and 1"; else not_ok "only $between Progress values between 0 and 1: $(echo $progress)"; fi
+completed=$(since "$m" | jq -c --arg p "$job" 'select(.type == "signal" and .member == "Completed" and .path == $p) | .payload.data' | head -1)
+expect_eq "Completed(true, ...) was sent" "$completed" '[true,"merged msnap into mbase"]'
+expect_eq "the origin's table is the plain one again" "$(dmsetup table mbase)" "$plain_table"
+expect_false "the snapshot map is gone" dmsetup info msnap
+expect_false "the -real layer is gone" dmsetup info mbase-real
+expect_eq "the files are as they were at snapshot time" "$(mount -o ro /dev/mapper/mbase /mnt/mbase && (cd /mnt/mbase && sha256sum f1 f2 f3); umount /mnt/mbase)" "$sums_at_snapshot"
+expect_false "the stored snapshot definition is gone" test -e /etc/mapperd/maps/msnap.json
+for _ in $(seq 50); do signal_after "$m" InterfacesRemoved "$job" >/dev/null && break; sleep 0.1; done
+if signal_after "$m" InterfacesRemoved "$job" >/dev/null; then ok "the job's object went after its end"; else not_ok "the job's object is still there"; fi
+
+section "Merge of a mounted origin: deferred, then --now"
+# Delayed too, so the job is still there for Cancel.
+dmsetup create mcow2 --table "0 $(blockdev --getsize "$MC2") delay $MC2 0 50"
+udevadm settle
+mcow2_dev=$(stat -L -c '%t:%T' /dev/mapper/mcow2 | { IFS=: read -r a b; echo "$((16#$a)):$((16#$b))"; })
+mgr_call CreateSnapshot 'sssa{sv}' mbase msnap2 "$mcow2_dev" 0 >/dev/null
+mount /dev/mapper/mbase /mnt/mbase
+for b in $(seq 0 2 127); do dd if=/dev/urandom of=/mnt/mbase/f2 bs=4096 seek="$b" count=1 conv=notrunc status=none; done
+sync
+table_mounted=$(dmsetup table mbase)
+m=$(mark)
+deferred_job=$(map_call msnap2 Merge 'a{sv}' 0 | jq -r '.data[0]')
+expect_eq "Merge of a mounted origin replies /" "$deferred_job" /
+expect_eq "MergePending is true" "$(prop msnap2 MergePending)" true
+if signal_after "$m" PropertiesChanged "$(path_of msnap2)" >/dev/null; then ok "MergePending was announced"; else not_ok "no PropertiesChanged for msnap2"; fi
+expect_eq "nothing changed in dmsetup table" "$(dmsetup table mbase)" "$table_mounted"
+expect_true "the snapshot is still there" dmsetup info msnap2
+expect_match "the stored definition keeps it" "$(cat /etc/mapperd/maps/msnap2.json)" '"merge-pending": true'
+expect_match "mapperctl says a deferred merge plainly" "$(mapperctl merge msnap2 2>&1)" 'nothing was changed.*next boot'
+mapperctl merge --now msnap2 >/dev/null 2>&1
+expect_eq "merge --now of a mounted origin is busy (exit status 8)" "$?" 8
+umount /mnt/mbase
+now_job=$(mapperctl merge --now --no-block msnap2)
+expect_match "merge --now --no-block prints the job" "$now_job" '^/org/mapperd/Mapper1/job/[0-9]+$'
+if systemctl is-active -q systemd-logind.service; then
+  expect_match "logind lists mapperd's block inhibitor while the merge runs" "$(systemd-inhibit --list --no-legend 2>&1)" 'mapperd.*shutdown:sleep.*merging snapshot msnap2.*block'
+else
+  expect_match "without logind the journal says the inhibitor was refused" "$(journalctl -u mapperd --no-pager -q)" 'refused a shutdown:sleep inhibitor while merging snapshot msnap2'
+fi
+expect_eq "a merge cannot be cancelled" "$(gdbus call --system --dest "$SERVICE" --object-path "$now_job" --method org.mapperd.Mapper1.Job.Cancel '@a{sv} {}' 2>&1 | grep -o 'org\.[A-Za-z0-9.]*Error\.[A-Za-z]*' | head -1)" "$ERR.Failed"
+for _ in $(seq 300); do [ "$(dmsetup table mbase)" == "$plain_table" ] && break; sleep 0.1; done
+expect_eq "after umount, merge --now completed: the plain table again" "$(dmsetup table mbase)" "$plain_table"
+expect_false "msnap2 is gone" dmsetup info msnap2
+remove_map mbase
+dmsetup remove mcow mcow2
+for l in "$ML" "$MC" "$MC2"; do losetup -d "$l"; done
 
 section "reading as an unprivileged user"
 useradd -M mapperd-suite-user 2>/dev/null || true

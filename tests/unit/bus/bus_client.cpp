@@ -35,6 +35,9 @@ void BusClient::record(sdbus::Message& message) {
   } else if (signal.member == "PropertiesChanged") {
     signal.path = message.getPath();
     message >> signal.changed_interface >> signal.changed >> signal.invalidated;
+  } else if (signal.member == "Completed") {
+    signal.path = message.getPath();
+    message >> signal.success >> signal.message;
   } else {
     signal.path = message.getPath();
   }

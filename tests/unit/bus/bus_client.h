@@ -20,18 +20,21 @@ constexpr const char* kManager = "/org/mapperd/Mapper1";
 constexpr const char* kManagerInterface = "org.mapperd.Mapper1.Manager";
 constexpr const char* kMapInterface = "org.mapperd.Mapper1.Map";
 constexpr const char* kLoopInterface = "org.mapperd.Mapper1.Loop";
+constexpr const char* kJobInterface = "org.mapperd.Mapper1.Job";
 
 using Properties = std::map<std::string, sdbus::Variant>;
 using Interfaces = std::map<std::string, Properties>;
 
 struct RecordedSignal {
-  std::string member;                // InterfacesAdded, InterfacesRemoved, PropertiesChanged
+  std::string member;                // InterfacesAdded, InterfacesRemoved, PropertiesChanged, ...
   std::string path;                  // the object the signal is about
   Interfaces added;                  // InterfacesAdded
   std::vector<std::string> removed;  // InterfacesRemoved
   std::string changed_interface;     // PropertiesChanged
   Properties changed;                // PropertiesChanged
   std::vector<std::string> invalidated;
+  bool success = false;  // Completed
+  std::string message;   // Completed
 };
 
 class BusClient {

@@ -217,6 +217,12 @@ void MapperdOnPrivateBus::serve(const std::string& bus_address, std::promise<voi
 
   EventLoop loop;
   loop.watch_fd(kernel_.completion_fd(), POLLIN, [this] { kernel_.dispatch_completions(); });
+  // Merges followed every 20 ms, and an ended job's object kept 200 ms.
+  engine->set_scheduler(
+      [&loop](std::chrono::milliseconds delay, std::function<void()> then) {
+        loop.after(delay, std::move(then));
+      },
+      std::chrono::milliseconds(20), std::chrono::milliseconds(200));
   // Before the bus: objects retired by a completion are released before the next message
   // is served, so a client never sees an object whose removal it was told of.
   service.attach(loop);

@@ -47,6 +47,13 @@ struct FakeMapperd {
   std::vector<AttachedFile> attached;
   std::optional<bool> last_detach_kept_definition;
   std::vector<DefinitionInfo> definitions;
+  // What a merge does: defers, or runs a job through these updates to this end.
+  bool merge_deferred = false;
+  std::vector<JobInfo> merge_updates;
+  bool merge_success = true;
+  std::string merge_message = "merged snap into origin";
+  std::optional<MergeOptions> last_merge_options;
+  std::vector<JobInfo> jobs;
 
   // Makes the call whose record equals `call` ("create b") throw `error`, once.
   void fail(const std::string& call, CommandError error) { failures.emplace(call, error); }
@@ -257,6 +264,34 @@ class FakeMapperService final : public MapperService {
   std::vector<DefinitionInfo> list_definitions() override {
     record("definitions");
     return d_.definitions;
+  }
+
+  MergeReply merge_snapshot(const std::string& name, const MergeOptions& options,
+                            const std::function<void(const std::string&)>& on_started,
+                            const std::function<void(const JobInfo&)>& on_update) override {
+    record("merge " + name);
+    existing(name);
+    d_.last_merge_options = options;
+    MergeReply reply;
+    if (d_.merge_deferred) {
+      reply.deferred = true;
+      return reply;
+    }
+    reply.job_path = "/org/mapperd/Mapper1/job/1";
+    if (!options.follow)
+      return reply;
+    on_started(reply.job_path);
+    for (const JobInfo& update : d_.merge_updates)
+      on_update(update);
+    reply.completed = true;
+    reply.success = d_.merge_success;
+    reply.message = d_.merge_message;
+    return reply;
+  }
+
+  std::vector<JobInfo> list_jobs() override {
+    record("jobs");
+    return d_.jobs;
   }
 
   void watch(const std::function<void()>& on_ready,

@@ -69,6 +69,16 @@ TEST(TheInfoOutput, ShowsASnapshotsOriginAndCowUsage) {
       << info;
 }
 
+TEST(TheInfoOutput, SaysPlainlyThatASnapshotsMergeWaits) {
+  MapInfo snap = twoasone();
+  snap.snapshot_origin = "base";
+  EXPECT_EQ(format_info(snap).find("Merge:"), std::string::npos);
+  snap.merge_pending = true;
+  EXPECT_NE(format_info(snap).find("Merge:         pending: starts at the next boot"),
+            std::string::npos)
+      << format_info(snap);
+}
+
 TEST(TheInfoOutput, SaysWhoOwnsAMapMapperdWillNotChange) {
   MapInfo lvm = twoasone();
   lvm.owned = false;

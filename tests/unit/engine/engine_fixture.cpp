@@ -22,6 +22,12 @@ EngineFixture::EngineFixture()
       }) {
   loop_.watch_fd(kernel_.completion_fd(), POLLIN, [this] { kernel_.dispatch_completions(); });
   engine_.set_observer(observer_);
+  // Merges are followed every 5 ms here, and an ended job goes 20 ms later.
+  engine_.set_scheduler(
+      [this](std::chrono::milliseconds delay, std::function<void()> then) {
+        loop_.after(delay, std::move(then));
+      },
+      std::chrono::milliseconds(5), std::chrono::milliseconds(20));
 }
 
 EngineFixture::~EngineFixture() = default;

@@ -70,6 +70,11 @@ void PersistenceFixture::make_engine() {
                     .block_devices = &block_devices_,
                     .udev = &udev_});
   engine_->set_observer(*observer_);
+  engine_->set_scheduler(
+      [this](std::chrono::milliseconds delay, std::function<void()> then) {
+        loop_.after(delay, std::move(then));
+      },
+      std::chrono::milliseconds(5), std::chrono::milliseconds(20));
   engine_->set_report_sink([this](const RestoreReport& report) { reports_.push_back(report); });
 }
 

@@ -30,6 +30,8 @@ std::string field_name(MapField field) {
       return "Origin";
     case MapField::Snapshots:
       return "Snapshots";
+    case MapField::MergePending:
+      return "MergePending";
   }
   return "?";
 }
@@ -39,6 +41,16 @@ void RecordingObserver::map_changed(const MapRecord& map, const std::vector<MapF
   for (MapField field : fields)
     line += " " + field_name(field);
   events.push_back(line);
+}
+
+void RecordingObserver::job_changed(const JobRecord& job) {
+  events.push_back("job changed " + std::to_string(job.id) + " " +
+                   std::to_string(static_cast<int>(job.progress() * 100)) + "%");
+}
+
+void RecordingObserver::job_completed(const JobRecord& job) {
+  events.push_back("job completed " + std::to_string(job.id) +
+                   (job.success ? " ok: " : " failed: ") + job.message);
 }
 
 }  // namespace mapperd::testing

@@ -27,6 +27,17 @@ class RecordingObserver final : public EngineObserver {
     events.push_back("loop removed " + loop.device_path());
   }
 
+  // "job added 1", "job changed 1 50%", "job completed 1 ok: merged snap into origin",
+  // "job removed 1".
+  void job_added(const JobRecord& job) override {
+    events.push_back("job added " + std::to_string(job.id));
+  }
+  void job_changed(const JobRecord& job) override;
+  void job_completed(const JobRecord& job) override;
+  void job_removed(const JobRecord& job) override {
+    events.push_back("job removed " + std::to_string(job.id));
+  }
+
   std::vector<std::string> events;
 };
 

@@ -143,6 +143,19 @@ TEST(AMapFile, RoundTripsEveryField) {
   EXPECT_EQ(stored.generation, 18446744073709551615ull);
 }
 
+TEST(AMapFile, KeepsAPendingMergeAndReadsOlderFilesWithoutOneAsNone) {
+  // The golden text is a file from before merges: it has no "merge-pending".
+  EXPECT_FALSE(parse_map(kTwoLoopMapText).definition.merge_pending);
+  EXPECT_THAT(format_map(two_loop_map(), 3), ::testing::Not(HasSubstr("merge-pending")));
+  MapDefinition pending = two_loop_map();
+  pending.merge_pending = true;
+  const std::string text = format_map(pending, 3);
+  EXPECT_THAT(text, HasSubstr("\"merge-pending\": true"));
+  EXPECT_TRUE(parse_map(text).definition.merge_pending);
+  EXPECT_THAT(map_problem(golden_with("\"table\"", "\"merge-pending\": 1,\n  \"table\"")).what(),
+              HasSubstr("merge-pending"));
+}
+
 TEST(AMapFile, HoldsOnlyTheIdentityFieldsThatAreSet) {
   const std::string text = format_map(every_field_map(), 1);
   EXPECT_THAT(text, HasSubstr(R"("wwn": "0x5000c500a1b2c3d4")"));
