@@ -3,6 +3,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 
@@ -10,26 +11,42 @@
 
 namespace mapperd {
 
+// The delta says what the files hold once the job is done, whatever the order of the writes: a
+// job that saves a map and then removes it (a batch rolled back, an origin folded and then
+// removed) must leave the main thread with neither, since Engine::apply() takes the removals
+// first.
+void StoreWriter::note_saved(const MapDefinition& definition) {
+  std::erase(delta_.removed, definition.name);
+  std::erase_if(delta_.saved,
+                [&](const MapDefinition& saved) { return saved.name == definition.name; });
+  delta_.saved.push_back(definition);
+}
+
+void StoreWriter::note_removed(const std::string& name) {
+  std::erase_if(delta_.saved, [&](const MapDefinition& saved) { return saved.name == name; });
+  delta_.removed.push_back(name);
+}
+
 void StoreWriter::save(const MapDefinition& definition) {
   if (!enabled())
     return;
   storage_.definitions->save_map(definition);
-  delta_.saved.push_back(definition);
+  note_saved(definition);
 }
 
 void StoreWriter::rename(const std::string& old_name, const MapDefinition& definition) {
   if (!enabled())
     return;
   storage_.definitions->rename_map(old_name, definition);
-  delta_.removed.push_back(old_name);
-  delta_.saved.push_back(definition);
+  note_removed(old_name);
+  note_saved(definition);
 }
 
 void StoreWriter::remove(const std::string& name) {
   if (!enabled())
     return;
   storage_.definitions->remove_map(name);
-  delta_.removed.push_back(name);
+  note_removed(name);
 }
 
 void StoreWriter::save_loop(const LoopDefinition& definition) {
@@ -50,6 +67,9 @@ void StoreWriter::save_facts(const RuntimeMapFacts& facts) {
   if (!enabled())
     return;
   storage_.runtime->save_facts(facts);
+  std::erase(delta_.facts_removed, facts.uuid);
+  std::erase_if(delta_.facts_saved,
+                [&](const RuntimeMapFacts& saved) { return saved.uuid == facts.uuid; });
   delta_.facts_saved.push_back(facts);
 }
 
@@ -57,6 +77,8 @@ void StoreWriter::remove_facts(const std::string& uuid) {
   if (!enabled())
     return;
   storage_.runtime->remove_facts(uuid);
+  std::erase_if(delta_.facts_saved,
+                [&](const RuntimeMapFacts& saved) { return saved.uuid == uuid; });
   delta_.facts_removed.push_back(uuid);
 }
 

@@ -38,6 +38,9 @@ class StoreWriter {
   void remove_facts(const std::string& uuid);
 
  private:
+  void note_saved(const MapDefinition& definition);
+  void note_removed(const std::string& name);
+
   const EngineStorage& storage_;
   StoreDelta& delta_;
 };

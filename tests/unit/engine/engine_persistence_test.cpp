@@ -51,6 +51,26 @@ TEST_F(AStoredMap, IsWrittenWithItsTableAndTheIdentityOfEveryDevice) {
   EXPECT_THAT(text, HasSubstr(map.uuid));
 }
 
+// Saved and then removed in one job: the main thread must not keep the definition, or the next
+// restore pass makes the map again (seen in the guest before StoreWriter netted its delta out).
+TEST_F(AStoredMap, IsNeitherKeptNorMadeAgainWhenItsBatchIsRolledBack) {
+  on_kernel([](FakeKernelBackend& fake) {
+    fake.create(CreateRequest{
+        .name = "taken", .uuid = "LVM-taken", .table = {{Sectors(0), Sectors(8), "zero", ""}}});
+  });
+  std::optional<Outcome<CreatedMaps>> created;
+  engine().create_maps(
+      {{.name = "first", .table = "0 8 zero\n"}, {.name = "taken", .table = "0 8 zero\n"}}, false,
+      into(created));
+  EXPECT_FALSE(wait_for(created).ok());
+  EXPECT_FALSE(std::filesystem::exists(map_file("first")));
+  for (const DefinitionStatus& definition : engine().definitions())
+    EXPECT_NE(definition.name, "first");
+  restore_now();
+  EXPECT_THAT(kernel_map_names(), Not(Contains("first")));
+  EXPECT_EQ(engine().catalog().find("first"), nullptr);
+}
+
 TEST_F(AStoredMap, IsNotWrittenWhenNotPersistent) {
   const MapRecord map =
       create({.name = "scratch", .table = "0 8 zero\n", .persistent = false, .caller_uid = 7});
