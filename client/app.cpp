@@ -129,7 +129,7 @@ int run_mapperctl(const std::vector<std::string>& args, Console console,
       return to_int(ExitStatus::Ok);
     }
     check_argument_count(*verb, command);
-    Invocation invocation(command, console.in, console.out, connect,
+    Invocation invocation(command, console.in, console.out, console.err, connect,
                           connection_options(command.global, console), console.stdin_is_terminal);
     invocation.set_subject(subject);
     try {

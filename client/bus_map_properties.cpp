@@ -111,6 +111,7 @@ std::vector<std::string> apply_loop_properties(const PropertyValues& values, Loo
   note(read<bool>(values, "Persistent", loop.persistent), "Persistent");
   note(read<std::uint64_t>(values, "Inode", loop.inode), "Inode");
   note(read<std::uint32_t>(values, "CreatedByUID", loop.created_by_uid), "CreatedByUID");
+  note(read<std::vector<std::string>>(values, "Warnings", loop.warnings), "Warnings");
   return applied;
 }
 

@@ -14,4 +14,9 @@ void Invocation::print_json(const Json& value) {
   out_ << json_text(value, command_.global.json) << '\n';
 }
 
+void Invocation::warn(std::string_view text) {
+  err_ << "mapperctl: " << (subject_.empty() ? "" : subject_ + ": ") << "warning: " << text
+       << '\n';
+}
+
 }  // namespace mapperctl

@@ -15,11 +15,12 @@ namespace mapperctl {
 // use, so verbs that need no daemon, such as `concat --dry-run`, never touch the bus).
 class Invocation {
  public:
-  Invocation(const CommandLine& command, std::istream& in, std::ostream& out,
+  Invocation(const CommandLine& command, std::istream& in, std::ostream& out, std::ostream& err,
              MapperServiceFactory connect, ConnectionOptions connection, bool stdin_is_terminal)
       : command_(command),
         in_(in),
         out_(out),
+        err_(err),
         connect_(std::move(connect)),
         connection_(std::move(connection)),
         stdin_is_terminal_(stdin_is_terminal) {}
@@ -35,6 +36,8 @@ class Invocation {
 
   std::istream& in() { return in_; }
   std::ostream& out() { return out_; }
+  // "mapperctl: SUBJECT: warning: `text`" on stderr, --json or not: the verb goes on.
+  void warn(std::string_view text);
   // `value` on stdout as --json asked (short or pretty), one document, then a newline.
   void print_json(const Json& value);
 
@@ -48,6 +51,7 @@ class Invocation {
   const CommandLine& command_;
   std::istream& in_;
   std::ostream& out_;
+  std::ostream& err_;
   MapperServiceFactory connect_;
   ConnectionOptions connection_;
   bool stdin_is_terminal_;

@@ -71,6 +71,7 @@ Json loop_json(const LoopInfo& loop) {
       {"persistent", loop.persistent},
       {"inode", loop.inode},
       {"created_by_uid", loop.created_by_uid},
+      {"warnings", loop.warnings},
       {"object_path", loop_object_path(loop.index)},
   };
 }

@@ -69,6 +69,9 @@ struct LoopInfo {
   bool persistent = true;
   std::uint64_t inode = 0;
   std::uint32_t created_by_uid = 0;
+  // What mapperd says its attacher should know (the Loop's Warnings: a persistent loop whose
+  // file a reboot takes away).
+  std::vector<std::string> warnings;
 };
 
 // What `loop attach` asks for besides the file. Bytes.

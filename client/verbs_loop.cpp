@@ -42,7 +42,11 @@ LoopOptions loop_options(const Invocation& invocation) {
   return options;
 }
 
+// The device (or its JSON object, which has the warnings too) on stdout, mapperd's warnings on
+// stderr.
 void print_loop(Invocation& invocation, const LoopInfo& loop) {
+  for (const std::string& warning : loop.warnings)
+    invocation.warn(warning);
   if (invocation.json()) {
     invocation.print_json(loop_json(loop));
   } else {

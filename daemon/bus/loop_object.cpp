@@ -78,5 +78,8 @@ uint64_t LoopObject::Inode() {
 uint32_t LoopObject::CreatedByUID() {
   return loop_.created_by_uid;
 }
+std::vector<std::string> LoopObject::Warnings() {
+  return loop_.warnings;
+}
 
 }  // namespace mapperd::bus

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/loop_record.h"
 #include "mapperd-dbus/mapper1_adaptor.h"
@@ -58,6 +59,7 @@ class LoopObject final
   bool Persistent() override;
   uint64_t Inode() override;
   uint32_t CreatedByUID() override;
+  std::vector<std::string> Warnings() override;
 
   BusServices& services_;
   const LoopRecord loop_;

@@ -64,6 +64,8 @@ Completion<LoopRecord> reply_with_loop(MethodCall<sdbus::ObjectPath>::Pointer ca
       return call->fail(outcome.error());
     const LoopRecord& loop = outcome.value();
     call->about_loop(loop.device_path());
+    for (const std::string& warning : loop.warnings)
+      call->warn(loop.device_path() + ": " + warning);
     call->guard([&] {
       call->succeed("attached " + loop.device_path() + " to " + loop.backing.file,
                     sdbus::ObjectPath(loop_object_path(loop.index)));

@@ -112,6 +112,11 @@ class MethodCall : public std::enable_shared_from_this<MethodCall<Results...>> {
     }
   }
 
+  // Logs `warning` (the call goes on: a warning is not a refusal) with the call's fields.
+  void warn(std::string_view warning) noexcept {
+    services_.log.write(LogLevel::Warning, method_ + ": " + std::string(warning), fields());
+  }
+
   // Replies with `error` as to_dbus_error() translates it.
   void fail(std::exception_ptr error) noexcept {
     if (replied_)

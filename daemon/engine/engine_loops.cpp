@@ -11,6 +11,7 @@
 #include "engine.h"
 #include "interfaces/loop_devices.h"
 #include "loop_detach.h"
+#include "model/boot_lifetime.h"
 #include "model/error.h"
 
 namespace mapperd {
@@ -21,7 +22,8 @@ LoopRecord record_of(const LoopDevice& loop, const AttachLoopRequest& request) {
                     .device = loop.number,
                     .backing = loop.backing,
                     .persistent = request.persistent,
-                    .created_by_uid = request.caller_uid};
+                    .created_by_uid = request.caller_uid,
+                    .warnings = loop_boot_warnings(loop.backing.file, request.persistent)};
 }
 
 LoopSettings settings_of(const AttachLoopRequest& request) {

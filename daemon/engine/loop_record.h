@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "model/device_identity.h"
 #include "model/device_ref.h"
@@ -19,6 +20,9 @@ struct LoopRecord {
   // Kept in /etc/mapperd/loops/ and attached again at boot.
   bool persistent = true;
   std::uint32_t created_by_uid = 0;
+  // What its attacher should know (model/boot_lifetime.h: a persistent loop whose file a reboot
+  // takes away); the bus's Warnings property.
+  std::vector<std::string> warnings{};
 
   std::string device_path() const { return "/dev/loop" + std::to_string(index); }
   friend bool operator==(const LoopRecord&, const LoopRecord&) = default;

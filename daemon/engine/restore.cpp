@@ -8,6 +8,7 @@
 #include "interfaces/loop_devices.h"
 #include "kernel/kernel_table.h"
 #include "model/error.h"
+#include "model/boot_lifetime.h"
 #include "model/key_masking.h"
 
 namespace mapperd {
@@ -119,7 +120,9 @@ void restore_loops(const EngineStorage& storage, const std::vector<LoopDefinitio
       report.loops.push_back(LoopRecord{.index = loop.device.index,
                                         .device = loop.device.number,
                                         .backing = loop.device.backing,
-                                        .persistent = true});
+                                        .persistent = true,
+                                        .warnings = loop_boot_warnings(
+                                            loop.device.backing.file, true)});
     } catch (const Error& e) {
       if (e.kind() == ErrorKind::NotFound)
         report.waiting_loops.push_back({definition.backing.file, {e.what()}});

@@ -74,7 +74,9 @@ class LoopDevices {
   // Binds a free loop device to `fd`, a regular file the caller opened (and still owns: the
   // kernel takes its own reference). Read-write needs `fd` open for writing. The device never
   // autoclears and is not scanned for partitions. Its backing path is the one /proc/self/fd
-  // shows, which must still name the same file. Returns it as bound.
+  // shows: the caller's path, which mapperd need not see itself (a client's /tmp or /home); the
+  // descriptor's device and inode say which file it is. Refused (InvalidArgument) when the file
+  // was deleted or its name was taken by another file after it was opened. Returns it as bound.
   virtual LoopDevice attach(int fd, const LoopSettings& settings) = 0;
   // attach() of the file at `path`, which must be absolute and is opened without following a
   // symbolic link at its end (O_NOFOLLOW), read-write unless `settings.read_only`.

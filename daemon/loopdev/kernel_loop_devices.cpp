@@ -55,6 +55,8 @@ struct FileFacts {
   DeviceNumber device;
   std::uint64_t inode = 0;
   std::uint64_t size = 0;
+  // Its hard links: 0 once it was deleted.
+  std::uint64_t links = 0;
 };
 
 std::string what_it_is(mode_t mode) {
@@ -103,12 +105,29 @@ FileFacts check_backing(std::string_view operation, const std::string& name, int
                     " bytes long, which leaves less than one 512-byte sector past offset " +
                     std::to_string(settings.offset));
   }
-  return FileFacts{device_number(st.st_dev), static_cast<std::uint64_t>(st.st_ino), size};
+  return FileFacts{device_number(st.st_dev), static_cast<std::uint64_t>(st.st_ino), size,
+                   static_cast<std::uint64_t>(st.st_nlink)};
+}
+
+// Whether `path`, as /proc/self/fd shows it, is still a name of the file: the kernel appends
+// " (deleted)" once that name was unlinked or replaced, even while other hard links keep the file.
+// A file really named so is told apart by looking the name up (when mapperd sees it).
+bool still_named(const std::string& path, const FileFacts& facts) {
+  constexpr std::string_view kDeleted = " (deleted)";
+  if (!path.ends_with(kDeleted))
+    return true;
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && device_number(st.st_dev) == facts.device &&
+         st.st_ino == facts.inode;
 }
 
 // The path the kernel has for the file behind `fd` (the one sysfs will show as backing_file),
-// provided it still names that very file: a loop device mapperd keeps must be found again by
-// path after a reboot.
+// kept so the loop can be found again at boot. The descriptor, not the path, says which file it
+// is (its device and inode are stored beside the path): the path is the one in the opener's
+// mount namespace, which mapperd may not see (PrivateTmp=, ProtectHome= hide /tmp and /home from
+// the daemon, not from the restore unit), so it is not looked up to be checked. A file that no
+// longer has that name (unlinked, or its name replaced) could never be found again by it:
+// refused.
 std::string path_of(std::string_view operation, int fd, const FileFacts& facts) {
   const std::string link = "/proc/self/fd/" + std::to_string(fd);
   std::string path(4096, '\0');
@@ -118,14 +137,15 @@ std::string path_of(std::string_view operation, int fd, const FileFacts& facts) 
   if (static_cast<std::size_t>(length) == path.size())
     throw errors::not_attachable(operation, link, "has a path longer than 4095 bytes");
   path.resize(static_cast<std::size_t>(length));
-  struct stat st {};
-  if (path.empty() || path.front() != '/' || ::stat(path.c_str(), &st) != 0 ||
-      device_number(st.st_dev) != facts.device || st.st_ino != facts.inode) {
+  if (facts.links == 0 || !still_named(path, facts)) {
     throw Error(ErrorKind::InvalidArgument,
                 std::string(operation) + " " + path +
-                    ": this path no longer names the file (it was deleted or renamed, or it is "
-                    "in a mount namespace mapperd does not see); a loop device needs a file "
-                    "that can be found again by its path");
+                    ": the file was deleted (or another file took its name) after it was "
+                    "opened; a loop device needs a file that can be found again by its path");
+  }
+  if (path.empty() || path.front() != '/') {
+    throw errors::not_attachable(operation, path,
+                                 "is not a file with a path (a memfd or an anonymous inode)");
   }
   return path;
 }

@@ -154,14 +154,14 @@ LoopDevice FakeLoopDevices::attach(int fd, const LoopSettings& settings) {
   if (found == descriptors_.end())
     throw errors::not_attachable("attach", name, "is not an open file descriptor", EBADF);
   const Descriptor& descriptor = found->second;
-  // The descriptor's file must still be the one at its path, as /proc/self/fd shows it.
+  // The descriptor's file must still have the name /proc/self/fd shows (the fake has one mount
+  // namespace: a path gone from it is a deleted file, not one hidden from mapperd).
   const auto at_path = paths_.find(descriptor.path);
   if (at_path == paths_.end() || at_path->second.inode != descriptor.entry.inode) {
     throw Error(ErrorKind::InvalidArgument,
                 "attach " + descriptor.path +
-                    ": this path no longer names the file (it was deleted or renamed, or it is "
-                    "in a mount namespace mapperd does not see); a loop device needs a file "
-                    "that can be found again by its path");
+                    ": the file was deleted (or another file took its name) after it was "
+                    "opened; a loop device needs a file that can be found again by its path");
   }
   return bind("attach", name, descriptor.path, descriptor.entry, descriptor.read_only, settings,
               false);

@@ -335,6 +335,41 @@ expect_status "mapperctl check --offline finds the overlap without mapperd" 6 ma
 check_json=$(mapperctl check --json /tmp/overlap)
 expect_equal "check --json reports the problem's line" "$(json_field "$check_json" '(d["valid"], d["problems"][0]["line"])')" "(False, 2)"
 
+# ---- loop attach from /tmp and /var/tmp, which mapperd's sandbox does not show it -------------
+# mapperd runs with PrivateTmp=: its /tmp and /var/tmp are its own. The descriptor mapperctl
+# passes names the file all the same, as losetup's would.
+truncate -s 1M "$work/tmpdisk"
+expect_status "mapperctl loop attach FILE-IN-/tmp --json succeeds" 0 mapperctl loop attach "$work/tmpdisk" --json
+tmp_json=$(cat "$work/stdout")
+tmp_loop=$(json_field "$tmp_json" 'd["device_path"]')
+expect_stderr "and warns on stderr that a persistent loop in /tmp will not come back at boot" \
+  "warning: $work/tmpdisk is in /tmp, which does not keep its files across a reboot"
+expect_equal "its JSON has the warning too" "$(json_field "$tmp_json" 'len(d["warnings"])')" 1
+expect_equal "its BackingFile is the client's path" "$(json_field "$tmp_json" 'd["backing_file"]')" "$work/tmpdisk"
+expect_equal "the kernel shows the client's path as its backing file" \
+  "$(cat "/sys/block/${tmp_loop#/dev/}/loop/backing_file" 2>&1)" "$work/tmpdisk"
+warnings_property=$(busctl get-property org.mapperd.Mapper1 "/org/mapperd/Mapper1/loop/${tmp_loop#/dev/loop}" \
+  org.mapperd.Mapper1.Loop Warnings 2>&1)
+expect_equal "the Loop's Warnings property says so on the bus" \
+  "${warnings_property:0:$((6 + ${#work} + 19))}" "as 1 \"$work/tmpdisk is in /tmp"
+# journald may take a moment to have it: up to 10 s.
+expect_status "the journal has the warning (priority warning)" 0 bash -c \
+  "for i in \$(seq 100); do journalctl -u mapperd -p warning -o cat | grep -qF '$tmp_loop: $work/tmpdisk is in /tmp' && exit 0; sleep 0.1; done; exit 1"
+head -c 4096 /dev/urandom >"$work/tmpblock"
+dd if="$work/tmpblock" of="$tmp_loop" bs=4096 count=1 oflag=direct conv=notrunc status=none
+expect_equal "bytes written to $tmp_loop land in the file in /tmp" \
+  "$(head -c 4096 "$work/tmpdisk" | sha256sum)" "$(sha256sum <"$work/tmpblock")"
+expect_status "mapperctl loop detach $tmp_loop" 0 mapperctl loop detach "$tmp_loop"
+vartmp=$(mktemp /var/tmp/mapperctl-suite.XXXXXX)
+truncate -s 1M "$vartmp"
+expect_status "mapperctl loop attach FILE-IN-/var/tmp --not-persistent succeeds" 0 \
+  mapperctl loop attach --not-persistent "$vartmp" --json
+vartmp_json=$(cat "$work/stdout")
+expect_equal "without a warning" "$(cat "$work/stderr")" ""
+expect_equal "its JSON has no warning" "$(json_field "$vartmp_json" 'd["warnings"]')" "[]"
+expect_status "mapperctl loop detach it" 0 mapperctl loop detach "$(json_field "$vartmp_json" 'd["device_path"]')"
+rm -f "$vartmp"
+
 # ---- monitor, and removing an open map ----------------------------------------------------------
 mkfifo "$work/monitor"
 # The binary itself in the background (not the shell function), so $! is the process to stop.

@@ -102,6 +102,18 @@ expect_match "its status says what it serves" "$(systemctl show -P StatusText ma
 [ -e /run/udev/control ] && ok "udev runs (the daemon needs it)" || not_ok "udev is not running"
 start_monitor
 
+section "the sandbox it runs in (systemd/sandboxing.md)"
+# The device allow-list names groups of /proc/devices: the control nodes must be in "misc".
+misc_major=$(awk '/^Character devices:/ { c = 1; next } /^Block devices:/ { c = 0 } c && $2 == "misc" { print $1 }' /proc/devices)
+expect_match "/proc/devices has a misc group" "$misc_major" '^[0-9]+$'
+expect_eq "/dev/mapper/control is in it (DeviceAllow=char-misc)" "$(dev_of /dev/mapper/control | cut -d: -f1)" "$misc_major"
+expect_eq "/dev/loop-control is in it" "$(dev_of /dev/loop-control | cut -d: -f1)" "$misc_major"
+expect_eq "mapperd runs with DevicePolicy=closed" "$(systemctl show -P DevicePolicy mapperd.service)" closed
+expect_eq "and no CAP_MKNOD" "$(systemctl show -P CapabilityBoundingSet mapperd.service)" "cap_sys_admin cap_syslog"
+expect_match "and its system call filter" "$(systemctl show -P SystemCallFilter mapperd.service | wc -w)" '^[0-9]{2,}$'
+expect_match "and ProtectProc=invisible" "$(systemctl show -P ProtectProc mapperd.service)" '^invisible$'
+expect_false "mapperd-restore.service did not fail under its sandbox" systemctl is-failed --quiet mapperd-restore.service
+
 section "the manager"
 expect_eq "KernelDriverVersion is the kernel's" "$(mgr_prop KernelDriverVersion)" "$(dmsetup version | sed -n 's/^Driver version: *//p')"
 expect_eq "Version is mapperd's" "$(mgr_prop Version)" "$(/proc/$(systemctl show -P MainPID mapperd)/exe --version | cut -d' ' -f2)"
@@ -526,6 +538,8 @@ if signal_after "$m" InterfacesRemoved "$(path_of lvm-like)" >/dev/null; then ok
 expect_eq "no map is left" "$(dmsetup ls 2>&1)" "No devices found"
 expect_eq "no udev cookie is left" "$(dmsetup udevcookies | tail -n +2)" ""
 expect_no_line "mapperd could announce every change" 'cannot announce' journalctl -u mapperd --no-pager -q
+echo "# mapperd after the suite: $(systemctl show -p MemoryCurrent -p MemoryPeak -p TasksCurrent mapperd.service 2>/dev/null | tr '\n' ' ')(MemoryMax=256M, TasksMax=64)"
+expect_no_line "no call mapperd made was refused by its sandbox (EPERM)" 'EPERM|Operation not permitted' journalctl -u mapperd --no-pager -q
 kill "$monitor_pid" 2>/dev/null
 for l in "$L1" "$L2" "$COW1" "$COW2"; do losetup -d "$l"; done
 

@@ -63,12 +63,27 @@ echo "0 $(blockdev --getsz "$onlater_loop") linear $onlater_loop 0" |
   expect_true "create onlater" mapperctl create onlater
 dd if=/dev/urandom of=/dev/mapper/onlater bs=1M count=16 oflag=direct status=none
 
+section "a loop on a file in a user's home, which mapperd's ProtectHome= hides from it"
+# The user is uid 1000 (the guest's root filesystem starts afresh at every boot: no passwd entry
+# to keep); root attaches the file, as losetup would, by the descriptor mapperctl opened.
+install -d -o 1000 -g 1000 -m 0700 /home/alice
+truncate -s 16M /home/alice/disk.img
+chown 1000:1000 /home/alice/disk.img
+chmod 0600 /home/alice/disk.img
+home_loop=$(mapperctl loop attach /home/alice/disk.img 2>/persist/home-attach.err)
+expect_match "loop attach /home/alice/disk.img prints its device" "$home_loop" '^/dev/loop[0-9]+$'
+expect_eq "without a warning (a home keeps its files across a reboot)" "$(cat /persist/home-attach.err)" ""
+expect_eq "the kernel shows the file in the home" "$(losetup -n -O BACK-FILE "$home_loop" 2>&1)" /home/alice/disk.img
+expect_match "the loop is stored by its path in the home" "$(cat /etc/mapperd/loops/* 2>&1)" '/home/alice/disk\.img'
+echo "0 $(blockdev --getsz "$home_loop") linear $home_loop 0" | expect_true "create inhome" mapperctl create inhome
+dd if=/dev/urandom of=/dev/mapper/inhome bs=1M count=16 oflag=direct status=none
+
 section "what boot 2 must find"
-for map in twoasone snap striped fsmap late; do
+for map in twoasone snap striped fsmap late inhome; do
   stable_table "$map" >"$EXPECTED/$map.table"
   expect_true "$map is stored" test -s "/etc/mapperd/maps/$map.json"
 done
-for map in twoasone snap striped late onlater; do
+for map in twoasone snap striped late onlater inhome; do
   checksum "$map" >"$EXPECTED/$map.sum"
 done
 expect_false "the transient map is not stored" test -e /etc/mapperd/maps/scratch.json

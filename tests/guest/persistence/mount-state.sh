@@ -1,7 +1,7 @@
 #!/bin/sh
 # --setup script (before PID 1): mounts the persistent disk (virtio serial mapperd-state) and
 # binds its parts where a real root filesystem would have them: /etc/mapperd, /srv/mapperd (loop
-# backing files) and the fstab lines the first boot added. With /persist/shift-loops present it
+# backing files), /home (a user's loop backing file) and the fstab lines the first boot added. With /persist/shift-loops present it
 # first takes three loop devices, so the second boot's loops get other numbers.
 set -eu
 modprobe -q virtio_blk
@@ -19,9 +19,10 @@ done
 [ -n "$disk" ] || { echo "mount-state: no disk with serial mapperd-state" >&2; exit 1; }
 mkdir -p /persist
 mount "$disk" /persist
-mkdir -p /persist/etc-mapperd /persist/srv /etc/mapperd /srv/mapperd
+mkdir -p /persist/etc-mapperd /persist/srv /persist/home /etc/mapperd /srv/mapperd /home
 mount --bind /persist/etc-mapperd /etc/mapperd
 mount --bind /persist/srv /srv/mapperd
+mount --bind /persist/home /home
 if [ -f /persist/fstab ]; then
   cat /persist/fstab >>/etc/fstab
 fi

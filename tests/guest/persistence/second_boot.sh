@@ -31,6 +31,13 @@ expect_eq "the snapshot still shows the old data" "$(checksum snap)" "$(cat "$EX
 expect_false "the transient map did not come back" dmsetup info scratch
 expect_match "mapperctl ls shows the maps as persistent" "$(mapperctl --json ls)" '"persistent": *true'
 
+section "the loop in a user's home, attached again at boot by mapperd-restore (which sees /home)"
+expect_eq "/home/alice/disk.img is bound again" "$(losetup -l -n -O BACK-FILE 2>&1 | grep -c '^/home/alice/disk.img$')" 1
+expect_true "inhome is up" dmsetup info inhome
+expect_eq "inhome: same table (its loop by what it is)" "$(stable_table inhome)" "$(cat "$EXPECTED/inhome.table")"
+expect_eq "inhome: same data" "$(checksum inhome)" "$(cat "$EXPECTED/inhome.sum")"
+expect_match "mapperctl loop ls lists it as mapperd's" "$(mapperctl loop ls 2>&1)" '/home/alice/disk\.img'
+
 section "a map waits for a device, and comes up when it appears"
 expect_false "late is not in the kernel" dmsetup info late
 expect_match "late is pending" "$(mapperctl --json info late 2>&1)" '"state": *"pending"'

@@ -21,18 +21,20 @@
 namespace mapperd::testing {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::SizeIs;
 
 constexpr const char* kInvalidArgument = "org.mapperd.Mapper1.Error.InvalidArgument";
 constexpr const char* kBusy = "org.mapperd.Mapper1.Error.Busy";
 
-const std::vector<std::string> kEveryLoopProperty = {"BackingFile",  "CreatedByUID", "Device",
-                                                     "DeviceNumber", "Inode",        "Offset",
-                                                     "Persistent",   "ReadOnly",     "Size"};
+const std::vector<std::string> kEveryLoopProperty = {
+    "BackingFile", "CreatedByUID", "Device", "DeviceNumber", "Inode",
+    "Offset",      "Persistent",   "ReadOnly", "Size",       "Warnings"};
 
 using Definitions = std::vector<sdbus::Struct<std::string, std::string, std::string>>;
 
@@ -143,6 +145,30 @@ TEST_F(MapperdWithStorage, AttachesALoopToThePassedFileAndAnnouncesItWithEveryPr
   EXPECT_EQ(loop.at("Inode").get<uint64_t>(), inode);
   EXPECT_EQ(loop.at("CreatedByUID").get<uint32_t>(), getuid());
   EXPECT_EQ(client_.get_all(path, kLoopInterface).size(), kEveryLoopProperty.size());
+}
+
+// The test's files are in /tmp, which a reboot empties: a persistent loop on one is attached
+// (not refused), with a warning on the bus and in the journal.
+TEST_F(MapperdWithStorage, WarnsThatAPersistentLoopOnAFileInTmpWillNotComeBackAtBoot) {
+  const std::string file = make_file();
+  const sdbus::ObjectPath path = attach(file);
+  const auto warnings =
+      client_.get_all(path, kLoopInterface).at("Warnings").get<std::vector<std::string>>();
+  ASSERT_THAT(warnings, SizeIs(1));
+  EXPECT_THAT(warnings[0], HasSubstr(file + " is in /tmp"));
+  EXPECT_THAT(warnings[0], HasSubstr("will not be attached again at the next boot"));
+  EXPECT_THAT(mapperd_.logged(),
+              Contains(AllOf(HasSubstr("AttachLoop: /dev/loop0: " + file + " is in /tmp"),
+                             HasSubstr("MAPPERD_LOOP=/dev/loop0"))));
+}
+
+TEST_F(MapperdWithStorage, DoesNotWarnALoopThatIsNotPersistent) {
+  const sdbus::ObjectPath path = attach(make_file(), {{"persistent", sdbus::Variant(false)}});
+  EXPECT_THAT(
+      client_.get_all(path, kLoopInterface).at("Warnings").get<std::vector<std::string>>(),
+      IsEmpty());
+  for (const std::string& line : mapperd_.logged())
+    EXPECT_THAT(line, Not(HasSubstr("is in /tmp")));
 }
 
 TEST_F(MapperdWithStorage, AppliesTheLoopOptionsInBytes) {

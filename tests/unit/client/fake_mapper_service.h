@@ -45,6 +45,8 @@ struct FakeMapperd {
   std::map<std::string, CommandError> failures;
   std::map<std::uint32_t, LoopInfo> loops;
   std::vector<AttachedFile> attached;
+  // The Warnings every loop attached from now on gets, as mapperd would say them.
+  std::vector<std::string> attach_warnings;
   std::optional<bool> last_detach_kept_definition;
   std::vector<DefinitionInfo> definitions;
   // What a merge does: defers, or runs a job through these updates to this end.
@@ -324,6 +326,7 @@ class FakeMapperService final : public MapperService {
     loop.read_only = file.options.read_only;
     loop.persistent = file.options.persistent;
     loop.inode = file.inode;
+    loop.warnings = d_.attach_warnings;
     d_.loops[loop.index] = loop;
     return loop;
   }

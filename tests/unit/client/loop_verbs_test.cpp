@@ -157,8 +157,24 @@ TEST_F(MapperctlWithAFile, PrintsTheAttachedLoopAsJson) {
                             R"(","offset":512,"size_limit":0,"read_only":false,)"
                             R"("persistent":true,"inode":)" +
                             std::to_string(inode()) +
-                            R"(,"created_by_uid":0,"object_path":"/org/mapperd/Mapper1/loop/0"})"
+                            R"(,"created_by_uid":0,"warnings":[],)"
+                            R"("object_path":"/org/mapperd/Mapper1/loop/0"})"
                             "\n");
+  EXPECT_EQ(result.err, "");
+}
+
+TEST_F(MapperctlWithAFile, PrintsMapperdsWarningsOnStderrAndInItsJson) {
+  mapperd_.attach_warnings = {"/tmp/x is in /tmp, which does not keep its files"};
+  const Result text = run({"loop", "attach", file_});
+  EXPECT_EQ(text.status, 0) << text.err;
+  EXPECT_EQ(text.out, "/dev/loop0\n");
+  EXPECT_EQ(text.err, "mapperctl: loop attach " + file_ +
+                          ": warning: /tmp/x is in /tmp, which does not keep its files\n");
+  const Result json = run({"loop", "attach", file_, "--json"});
+  EXPECT_EQ(json.status, 0) << json.err;
+  EXPECT_THAT(json.out,
+              HasSubstr(R"("warnings":["/tmp/x is in /tmp, which does not keep its files"],)"));
+  EXPECT_EQ(json.err, text.err);
 }
 
 TEST_F(Mapperctl, DetachesLoopsNamedAnyOfThreeWays) {
@@ -216,7 +232,7 @@ TEST_F(Mapperctl, ListsLoopsAsAJsonArray) {
   EXPECT_EQ(run({"loop", "ls", "--json"}).out,
             R"([{"device_path":"/dev/loop3","index":3,"major":7,"minor":3,)"
             R"("backing_file":"/srv/a","offset":0,"size_limit":0,"read_only":false,)"
-            R"("persistent":true,"inode":0,"created_by_uid":0,)"
+            R"("persistent":true,"inode":0,"created_by_uid":0,"warnings":[],)"
             R"("object_path":"/org/mapperd/Mapper1/loop/3"}])"
             "\n");
 }

@@ -7,11 +7,15 @@
 #include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <sys/inotify.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 
 #include "../kernel/temp_dir.h"
@@ -114,7 +118,67 @@ TEST_F(KernelLoopDevicesOnTheHost, RefusesADeletedFile) {
   const int fd = open_file("disk.img", O_RDWR);
   std::filesystem::remove(file("disk.img"));
   EXPECT_THAT(error_of(ErrorKind::InvalidArgument, [&] { loops_.attach(fd, {}); }),
-              HasSubstr("this path no longer names the file"));
+              HasSubstr("attach " + file("disk.img") + " (deleted): the file was deleted"));
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, RefusesAFileWhoseNameAnotherFileTook) {
+  // Still linked (as keep.img), but disk.img now names another file: a reboot would find that.
+  std::filesystem::create_hard_link(file("disk.img"), file("keep.img"));
+  const int fd = open_file("disk.img", O_RDWR);
+  files_.write("other.img", std::string(4096, 'y'));
+  std::filesystem::rename(file("other.img"), file("disk.img"));
+  EXPECT_THAT(error_of(ErrorKind::InvalidArgument, [&] { loops_.attach(fd, {}); }),
+              HasSubstr("the file was deleted (or another file took its name)"));
+}
+
+TEST_F(KernelLoopDevicesOnTheHost, TakesAFileReallyNamedAsADeletedOne) {
+  files_.write("disk.img (deleted)", std::string(4096, 'x'));
+  const int fd = open_file("disk.img (deleted)", O_RDWR);
+  EXPECT_THAT(error_of(ErrorKind::Kernel, [&] { loops_.attach(fd, {}); }),
+              HasSubstr("attach " + file("disk.img (deleted)") + ": ENOENT: cannot open"));
+}
+
+// What mapperd under PrivateTmp= or ProtectHome= meets: a client's descriptor on a file whose
+// path does not exist in mapperd's mount namespace. A child process in a mount namespace of its
+// own, with a tmpfs over the file's directory, attaches the descriptor opened outside.
+TEST_F(KernelLoopDevicesOnTheHost, TakesADescriptorWhosePathItCannotSee) {
+  files_.write("hidden/disk.img", std::string(4096, 'x'));
+  const int fd = open_file("hidden/disk.img", O_RDWR);
+  const std::string hidden = file("hidden");
+  int report[2];
+  ASSERT_EQ(::pipe2(report, O_CLOEXEC), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::string said;
+    if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+        ::mount("hide", hidden.c_str(), "tmpfs", 0, nullptr) != 0) {
+      said = "SKIP cannot make a mount namespace: " + std::string(std::strerror(errno));
+    } else if (std::filesystem::exists(hidden + "/disk.img")) {
+      said = "the tmpfs does not hide the file";
+    } else {
+      try {
+        loops_.attach(fd, {});
+        said = "attached without a loop driver";
+      } catch (const Error& error) {
+        said = std::string(error_kind_name(error.kind())) + " " + error.what();
+      }
+    }
+    (void)!::write(report[1], said.data(), said.size());
+    ::_exit(0);
+  }
+  ::close(report[1]);
+  std::string said;
+  char buffer[512];
+  for (ssize_t n; (n = ::read(report[0], buffer, sizeof buffer)) > 0;)
+    said.append(buffer, static_cast<std::size_t>(n));
+  ::close(report[0]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  if (said.starts_with("SKIP"))
+    GTEST_SKIP() << said;
+  // Past every check, to the (missing) loop driver, under the path the client opened.
+  EXPECT_THAT(said, HasSubstr("Kernel attach " + hidden + "/disk.img: ENOENT: cannot open"));
 }
 
 TEST_F(KernelLoopDevicesOnTheHost, ReportsAMissingLoopDriverAsAKernelError) {
