@@ -86,7 +86,7 @@ void derive_relations(const std::vector<const KernelMap*>& maps, std::vector<Map
   // hidden layer, until the merge folds the layer back.
   auto is_merge_type = [](std::string_view type) { return type == "snapshot-merge"; };
   for (std::size_t o = 0; o < maps.size(); ++o) {
-    const auto layer_device = first_device_of(maps[o], is_merge_type);
+    const auto layer_device = first_device_of(*maps[o], is_merge_type);
     if (!layer_device)
       continue;
     const auto layer = index_by_device.find(*layer_device);
