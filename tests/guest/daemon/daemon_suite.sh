@@ -109,7 +109,7 @@ expect_match "/proc/devices has a misc group" "$misc_major" '^[0-9]+$'
 expect_eq "/dev/mapper/control is in it (DeviceAllow=char-misc)" "$(dev_of /dev/mapper/control | cut -d: -f1)" "$misc_major"
 expect_eq "/dev/loop-control is in it" "$(dev_of /dev/loop-control | cut -d: -f1)" "$misc_major"
 expect_eq "mapperd runs with DevicePolicy=closed" "$(systemctl show -P DevicePolicy mapperd.service)" closed
-expect_eq "and no CAP_MKNOD" "$(systemctl show -P CapabilityBoundingSet mapperd.service)" "cap_sys_admin cap_syslog"
+expect_eq "and no CAP_MKNOD (CAP_SYS_BOOT: logind grants the merge's inhibitor)" "$(systemctl show -P CapabilityBoundingSet mapperd.service)" "cap_sys_admin cap_sys_boot cap_syslog"
 expect_match "and its system call filter" "$(systemctl show -P SystemCallFilter mapperd.service | wc -w)" '^[0-9]{2,}$'
 expect_match "and ProtectProc=invisible" "$(systemctl show -P ProtectProc mapperd.service)" '^invisible$'
 expect_false "mapperd-restore.service did not fail under its sandbox" systemctl is-failed --quiet mapperd-restore.service
