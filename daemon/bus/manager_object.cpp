@@ -148,6 +148,7 @@ void ManagerObject::CreateMaps(sdbus::Result<std::vector<sdbus::ObjectPath>>&& r
             std::vector<sdbus::ObjectPath> paths;
             std::string names;
             for (const MapRecord& map : created.made) {
+              call->note_for_map("created map " + map.name, map.name);
               paths.emplace_back(map_object_path(map.name));
               names += (names.empty() ? "" : ", ") + map.name;
             }
@@ -190,8 +191,10 @@ void ManagerObject::RemoveMaps(sdbus::Result<>&& result, std::vector<sdbus::Obje
         if (!outcome.ok())
           return call->fail(outcome.error());
         std::string list;
-        for (const std::string& name : names)
+        for (const std::string& name : names) {
+          call->note_for_map("removed map " + name, name);
           list += (list.empty() ? "" : ", ") + name;
+        }
         call->succeed("removed maps " + list);
       });
     });

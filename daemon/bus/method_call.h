@@ -112,6 +112,14 @@ class MethodCall : public std::enable_shared_from_this<MethodCall<Results...>> {
     }
   }
 
+  // Logs what a batch did to one of its maps, under that map's MAPPERD_MAP, so that
+  // `journalctl MAPPERD_MAP=NAME` tells each map's whole story whichever call changed it.
+  void note_for_map(std::string_view what, const std::string& map) noexcept {
+    std::vector<LogField> log_fields = fields();
+    log_fields.push_back(LogField{"MAPPERD_MAP", map});
+    services_.log.write(LogLevel::Info, what, log_fields);
+  }
+
   // Logs `warning` (the call goes on: a warning is not a refusal) with the call's fields.
   void warn(std::string_view warning) noexcept {
     services_.log.write(LogLevel::Warning, method_ + ": " + std::string(warning), fields());

@@ -16,6 +16,7 @@
 namespace mapperd::testing {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::Each;
 using ::testing::ElementsAre;
@@ -23,6 +24,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
+using ::testing::StartsWith;
 
 const std::vector<std::string> kEveryMapProperty = {"AllocatedSectors",
                                                     "CreatedByUID",
@@ -341,6 +343,22 @@ TEST_F(MapperdOnTheBus, CreatesABatchAndAnnouncesItBeforeTheReply) {
   signals = client_.take_signals();
   ASSERT_THAT(signals, SizeIs(2));
   EXPECT_EQ(signals[0].member, "InterfacesRemoved");
+}
+
+// journalctl MAPPERD_MAP=NAME tells a map's whole story, whether one call or a batch changed it.
+TEST_F(MapperdOnTheBus, LogsEachMapOfABatchUnderItsOwnName) {
+  using Batch = std::vector<sdbus::Struct<std::string, std::string, Properties>>;
+  std::vector<sdbus::ObjectPath> made;
+  client_.call(kManager, kManagerInterface, "CreateMaps", std::tie(made),
+               Batch{{"one", linear(), {}}, {"two", linear("/dev/loop2"), {}}}, Properties{});
+  client_.call(kManager, kManagerInterface, "RemoveMaps", std::tie(), made, Properties{});
+  const std::vector<std::string> logged = mapperd_.logged();
+  for (const std::string name : {"one", "two"}) {
+    EXPECT_THAT(logged, Contains(AllOf(StartsWith("created map " + name + " "),
+                                       HasSubstr("MAPPERD_MAP=" + name))));
+    EXPECT_THAT(logged, Contains(AllOf(StartsWith("removed map " + name + " "),
+                                       HasSubstr("MAPPERD_MAP=" + name))));
+  }
 }
 
 TEST_F(MapperdOnTheBus, KeepsThePartOfAPartialBatchThatWorked) {
