@@ -1,3 +1,8 @@
+// MapperService over the bus: the one place mapperctl turns its verbs into calls on the
+// generated proxy and bus replies and errors back into its own values. One responsibility,
+// one method per bus call (maps, batches, loops, jobs), hence its 500 lines; job following
+// lives in bus_job_calls.*.
+
 #include "bus_mapper_service.h"
 
 #include <sdbus-c++/StandardInterfaces.h>

@@ -1,3 +1,8 @@
+// KernelLoopDevices: the one implementation of LoopDevices over the loop driver. Its 500 lines
+// are one responsibility: every way a file becomes, is read back as, or stops being a loop
+// device (attach by descriptor or path, re-attach a stored binding, list, detach), with the
+// checks each descriptor passes first; the symlink-free path walk lives beside it.
+
 #include "loopdev/kernel_loop_devices.h"
 
 #include <fcntl.h>
