@@ -56,6 +56,21 @@ std::optional<std::string> first_device_of(const KernelMap& map,
   return std::nullopt;
 }
 
+// The layer under an origin made by CreateSnapshot (at `layer_device`), named as LVM names it,
+// is tied to `origin`. Only ours: another tool's layer stays listed like any of its maps.
+// Returns whether it was.
+bool adopt_real_layer(const std::map<std::string, std::size_t>& index_by_device,
+                      const std::string& layer_device, MapRecord& origin,
+                      std::vector<MapRecord>& records) {
+  const auto layer = index_by_device.find(layer_device);
+  if (layer == index_by_device.end() || !records[layer->second].owned ||
+      records[layer->second].name != origin.name + "-real")
+    return false;
+  records[layer->second].layer_of = origin.name;
+  origin.real_layer = records[layer->second].name;
+  return true;
+}
+
 void derive_relations(const std::vector<const KernelMap*>& maps, std::vector<MapRecord>& records) {
   std::map<std::string, std::size_t> index_by_device;
   for (std::size_t i = 0; i < maps.size(); ++i) {
@@ -73,14 +88,7 @@ void derive_relations(const std::vector<const KernelMap*>& maps, std::vector<Map
       records[o].snapshots.push_back(records[s].name);
     }
     std::sort(records[o].snapshots.begin(), records[o].snapshots.end());
-    // The layer under an origin made by CreateSnapshot, named as LVM names it. Only ours: another
-    // tool's layer stays listed like any of its maps.
-    const auto layer = index_by_device.find(*origin_device);
-    if (layer != index_by_device.end() && records[layer->second].owned &&
-        records[layer->second].name == records[o].name + "-real") {
-      records[layer->second].layer_of = records[o].name;
-      records[o].real_layer = records[layer->second].name;
-    }
+    adopt_real_layer(index_by_device, *origin_device, records[o], records);
   }
   // An origin whose snapshot is merging into it: "snapshot-merge <layer> <COW> ..." over its own
   // hidden layer, until the merge folds the layer back.
@@ -89,13 +97,7 @@ void derive_relations(const std::vector<const KernelMap*>& maps, std::vector<Map
     const auto layer_device = first_device_of(*maps[o], is_merge_type);
     if (!layer_device)
       continue;
-    const auto layer = index_by_device.find(*layer_device);
-    if (layer != index_by_device.end() && records[layer->second].owned &&
-        records[layer->second].name == records[o].name + "-real") {
-      records[layer->second].layer_of = records[o].name;
-      records[o].real_layer = records[layer->second].name;
-      records[o].merging = true;
-    }
+    records[o].merging = adopt_real_layer(index_by_device, *layer_device, records[o], records);
   }
 }
 
