@@ -268,6 +268,8 @@ class BusMapperService final : public MapperService {
       dict["deferred"] = sdbus::Variant(true);
     if (options.keep_definition)
       dict["keep-definition"] = sdbus::Variant(true);
+    if (options.with_snapshots)
+      dict["with-snapshots"] = sdbus::Variant(true);
   }
 
   void suspend_map(const std::string& name, bool noflush) override {

@@ -120,6 +120,7 @@ struct RemoveOptions {
   bool force = false;
   bool deferred = false;
   bool keep_definition = false;  // deactivate only: the map comes back at next boot
+  bool with_snapshots = false;   // an origin's snapshots go first, in the same call
 };
 
 // One problem ValidateTable found.

@@ -55,10 +55,11 @@ std::vector<VerbSpec> make_verbs() {
        "built on another NAME (a snapshot on its origin) goes first, and when one NAME cannot be "
        "removed nothing is. With --keep-definition the map is only deactivated and comes back at "
        "next boot. An open map is Busy unless --force or --deferred; an origin with snapshots is "
-       "Busy until its snapshots are removed. A pending map is removed by dropping its "
-       "definition.",
+       "Busy until its snapshots are removed, or with --with-snapshots they are removed first "
+       "in the same call. A pending map is removed by dropping its definition.",
        {{"force", 'f', {}, "replace the table with error and remove even if open"},
         {"deferred", 0, {}, "remove when the last user closes the map"},
+        {"with-snapshots", 0, {}, "remove an origin's snapshots first, in the same call"},
         kKeepDefinition},
        1,
        kAnyNumber,

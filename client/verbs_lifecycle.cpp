@@ -89,16 +89,25 @@ void run_remove(Invocation& invocation) {
   options.force = invocation.command().has("force");
   options.deferred = invocation.command().has("deferred");
   options.keep_definition = invocation.command().has("keep-definition");
-  const std::vector<std::string>& names = invocation.command().arguments;
+  options.with_snapshots = invocation.command().has("with-snapshots");
+  std::vector<std::string> names = invocation.command().arguments;
+  std::string subject = "remove";
+  for (const std::string& name : names)
+    subject += " " + name;
+  invocation.set_subject(subject);
+  if (options.with_snapshots) {
+    // Named here so the output lists them; the daemon adds any made since, or refuses.
+    for (const std::string& origin : invocation.command().arguments) {
+      for (const std::string& snapshot : invocation.mapperd().get_map(origin).snapshots) {
+        if (std::find(names.begin(), names.end(), snapshot) == names.end())
+          names.push_back(snapshot);
+      }
+    }
+  }
   if (names.size() == 1) {
-    invocation.set_subject("remove " + names.front());
     invocation.mapperd().remove_map(names.front(), options);
   } else {
     // One call: the daemon orders them (dependents first) and removes none when one cannot go.
-    std::string subject = "remove";
-    for (const std::string& name : names)
-      subject += " " + name;
-    invocation.set_subject(subject);
     invocation.mapperd().remove_maps(names, options);
   }
   Json removed = Json::array();

@@ -172,7 +172,8 @@ void ManagerObject::RemoveMaps(sdbus::Result<>&& result, std::vector<sdbus::Obje
     const CallOptions checked =
         CallOptions::read(options, {{"force", OptionType::Boolean},
                                     {"deferred", OptionType::Boolean},
-                                    {"keep-definition", OptionType::Boolean}});
+                                    {"keep-definition", OptionType::Boolean},
+                                    {"with-snapshots", OptionType::Boolean}});
     std::vector<std::string> names;
     for (const sdbus::ObjectPath& path : maps) {
       std::optional<std::string> name = map_name_of(path);
@@ -186,6 +187,7 @@ void ManagerObject::RemoveMaps(sdbus::Result<>&& result, std::vector<sdbus::Obje
     RemoveMapRequest request;
     request.kernel = RemoveOptions{checked.flag("force"), checked.flag("deferred")};
     request.keep_definition = checked.flag("keep-definition");
+    request.with_snapshots = checked.flag("with-snapshots");
     call->authorize_then(checked, [&services = services_, call, names, request] {
       services.engine.remove_maps(names, request, [call, names](Outcome<Done> outcome) {
         if (!outcome.ok())

@@ -102,11 +102,13 @@ void MapObject::Remove(sdbus::Result<>&& result, Options options) {
     const CallOptions checked =
         CallOptions::read(options, {{"force", OptionType::Boolean},
                                     {"deferred", OptionType::Boolean},
-                                    {"keep-definition", OptionType::Boolean}});
+                                    {"keep-definition", OptionType::Boolean},
+                                    {"with-snapshots", OptionType::Boolean}});
     RemoveMapRequest request;
     request.name = name_;
     request.kernel = RemoveOptions{checked.flag("force"), checked.flag("deferred")};
     request.keep_definition = checked.flag("keep-definition");
+    request.with_snapshots = checked.flag("with-snapshots");
     call->authorize_then(checked, [&services = services_, call, request] {
       services.engine.remove_map(request, [call, request](Outcome<Done> outcome) {
         if (!outcome.ok())

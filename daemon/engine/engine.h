@@ -50,6 +50,8 @@ struct RemoveMapRequest {
   RemoveOptions kernel{};
   // Deactivate only: the stored definition stays and the map comes back at next boot.
   bool keep_definition = false;
+  // An origin's snapshots go too, first, in the same operation (as remove_maps() orders them).
+  bool with_snapshots = false;
 };
 
 struct CreateSnapshotRequest {
@@ -227,7 +229,8 @@ class Engine {
   // that cannot be (NotFound, NotOwned, Busy with a snapshot left outside the batch) fails the
   // call and nothing is removed. A kernel failure stops the batch there; removals already done
   // stay done (a removal cannot be undone), and the error names what was removed and what was
-  // not tried. InvalidArgument for an empty batch or a name given twice.
+  // not tried. InvalidArgument for an empty batch or a name given twice. With
+  // options.with_snapshots the snapshots of every origin named join the batch.
   void remove_maps(std::vector<std::string> names, RemoveMapRequest options, Completion<Done> done);
   // Snapshots the owned, running origin (see kernel_steps.h for the sequence); completes with the
   // snapshot's record. NotFound / NotOwned / DeviceMissing (a pending origin) for the origin;
@@ -239,8 +242,9 @@ class Engine {
   void create_snapshot(CreateSnapshotRequest request, Completion<MapRecord> done);
   // Removes an owned map (request.kernel: force, deferred) and its stored definition, or with
   // keep_definition only deactivates it until the next boot (InvalidArgument for a map that is
-  // not stored). An origin with snapshots is Busy, naming them; removing an origin's last
-  // snapshot folds the origin's -real layer back into it. A pending map (stored, devices
+  // not stored). An origin with snapshots is Busy, naming them, unless with_snapshots, which
+  // removes them first as remove_maps() would; removing an origin's last snapshot folds the
+  // origin's -real layer back into it. A pending map (stored, devices
   // missing) is removed by dropping its definition (keep_definition: InvalidArgument).
   void remove_map(RemoveMapRequest request, Completion<Done> done);
   // Suspends the owned, running map `name`: in-flight I/O is flushed first (the call waits for
@@ -344,6 +348,8 @@ class Engine {
                                 const std::set<std::string>& removed_before) const;
   // The queue names a removal of `name` holds: the map and what it relates to.
   std::vector<std::string> removal_locks(const std::string& name) const;
+  // `names` and, after them, the snapshots of the origins among them that `names` leaves out.
+  std::vector<std::string> with_their_snapshots(std::vector<std::string> names) const;
   // Takes `reading` into kernel_maps_ and the catalog, announcing the changes. The devices of
   // the maps read are looked up again (of every map with `recheck_all_devices`: a device came or
   // went); the other maps keep what the catalog says of theirs.

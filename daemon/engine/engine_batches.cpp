@@ -197,6 +197,8 @@ std::vector<std::string> Engine::removal_order(const std::vector<std::string>& n
 
 void Engine::remove_maps(std::vector<std::string> names, RemoveMapRequest options,
                          Completion<Done> done) {
+  if (options.with_snapshots)
+    names = with_their_snapshots(std::move(names));
   std::vector<std::string> locks;
   for (const std::string& name : names) {
     for (std::string& lock : removal_locks(name))

@@ -276,7 +276,12 @@ expect_stderr "and names the snapshot" "base-snap"
 expect_status "mapperctl remove base-snap succeeds" 0 mapperctl remove base-snap
 expect_equal "base is a plain map over loop1 again" "$(table_of base)" "0 $SIZE1 linear 7:1 0"
 expect_gone base-real
-expect_status "mapperctl remove base succeeds" 0 mapperctl remove base
+expect_status "a second snapshot of base succeeds" 0 mapperctl snapshot base base-snap /dev/loop3
+expect_equal "remove --with-snapshots removes the origin and its snapshot in one call" \
+  "$(json_field "$(mapperctl remove --with-snapshots base --json)" 'sorted(r["name"] for r in d)')" "['base', 'base-snap']"
+expect_gone base
+expect_gone base-snap
+expect_gone base-real
 
 # ---- changing a map -----------------------------------------------------------------------------
 expect_status "mapperctl create work succeeds" 0 mapperctl create work --table "0 1024 linear /dev/loop1 0"

@@ -124,6 +124,18 @@ TEST_F(Mapperctl, RemovesSeveralMapsInOneCallAndNoneWhenOneIsMissing) {
   EXPECT_TRUE(mapperd_.maps.empty());
 }
 
+TEST_F(Mapperctl, RemovesAnOriginWithItsSnapshotsInOneCallAndListsThem) {
+  mapperd_.add_map("origin", 1, "").snapshots = {"s1", "s2"};
+  mapperd_.add_map("s1", 2, "").snapshot_origin = "origin";
+  mapperd_.add_map("s2", 3, "").snapshot_origin = "origin";
+  const Result result = run({"remove", "origin", "--with-snapshots", "--json"});
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_THAT(mapperd_.calls, ElementsAre("get origin", "remove-maps origin s1 s2"));
+  EXPECT_TRUE(mapperd_.last_remove_options->with_snapshots);
+  EXPECT_THAT(result.out, HasSubstr(R"("name":"s2")"));
+  EXPECT_TRUE(mapperd_.maps.empty());
+}
+
 TEST_F(Mapperctl, CreatesEveryMapOfAConciseTextInOneCall) {
   const Result result = run({"create", "--concise", "-", "--not-persistent"},
                             "lin=ear,,,rw,0 8 linear 7:1 0;two,u2,,ro,0 4 zero,4 4 error\n");

@@ -1,5 +1,8 @@
 // CreateSnapshot and its consequences, LVM-style, over the fake kernel backend.
 
+#include <algorithm>
+#include <optional>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -119,7 +122,29 @@ TEST_F(AnEngineWithAnOrigin, RefusesToRemoveAnOriginWithSnapshotsNamingThem) {
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::Busy);
     EXPECT_THAT(e.what(), HasSubstr("snap"));
+    EXPECT_THAT(e.what(), HasSubstr("with-snapshots"));
   }
+}
+
+TEST_F(AnEngineWithAnOrigin, RemovesItsSnapshotsFirstWhenAskedWithSnapshots) {
+  snapshot("origin", "first");
+  snapshot("origin", "second", "/dev/cow2");
+  std::optional<Outcome<Done>> removed;
+  engine_.remove_map({.name = "origin", .with_snapshots = true}, into(removed));
+  wait_for(removed).value_or_throw();
+  const std::vector<std::string> calls = kernel_calls();
+  const auto origin_at = std::find(calls.begin(), calls.end(), "remove origin");
+  ASSERT_NE(origin_at, calls.end());
+  EXPECT_LT(std::find(calls.begin(), calls.end(), "remove first"), origin_at);
+  EXPECT_LT(std::find(calls.begin(), calls.end(), "remove second"), origin_at);
+  EXPECT_THAT(engine_.catalog().all(), ::testing::IsEmpty());
+}
+
+TEST_F(AnEngineWithAnOrigin, RemovesAPlainMapWithSnapshotsAskedAsUsual) {
+  std::optional<Outcome<Done>> removed;
+  engine_.remove_map({.name = "origin", .with_snapshots = true}, into(removed));
+  wait_for(removed).value_or_throw();
+  EXPECT_THAT(engine_.catalog().all(), ::testing::IsEmpty());
 }
 
 TEST_F(AnEngineWithAnOrigin, FoldsTheRealLayerBackWhenTheLastSnapshotGoes) {
