@@ -13,7 +13,8 @@ constexpr auto idle = [](const auto& object) { return !object->answering_calls()
 BusService::BusService(sdbus::IConnection& connection, BusServices services)
     : connection_(connection),
       services_(services),
-      manager_(connection, services_),
+      bound_maps_(connection, services.engine, services.log),
+      manager_(connection, services_, bound_maps_),
       inhibitor_(connection, services.log) {}
 
 template <class Emit>
@@ -88,12 +89,14 @@ void BusService::map_removed(const MapRecord& last_known) {
     return;
   // InterfacesRemoved lists the interfaces the object has, so it goes out while it still has
   // them; the object is unexported once its calls are answered.
+  bound_maps_.removed(last_known.name);
   emit_logged(last_known.name, [&] { it->second->announce_removed(); });
   retired_.push_back(std::move(it->second));
   maps_.erase(it);
 }
 
 void BusService::map_renamed(const std::string& previous_name, const MapRecord& map) {
+  bound_maps_.renamed(previous_name, map.name);
   MapRecord old = map;
   old.name = previous_name;
   map_removed(old);

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "caller_bound_maps.h"
 #include "engine/engine_observer.h"
 #include "events/event_loop.h"
 #include "job_object.h"
@@ -26,6 +27,7 @@ namespace mapperd::bus {
 //  - a removal (a map removed, a loop detached or gone): InterfacesRemoved, then the object is
 //    unexported;
 //  - a rename: InterfacesRemoved on the old path, InterfacesAdded on the new one;
+//  - a map made with bind-to-caller: removed when its caller leaves the bus (CallerBoundMaps);
 //  - a job: InterfacesAdded when it starts, PropertiesChanged as it moves, Completed when it
 //    ends, InterfacesRemoved when the engine lets it go; a logind shutdown:sleep inhibitor is
 //    held from its start to its end.
@@ -80,6 +82,7 @@ class BusService final : public EngineObserver {
 
   sdbus::IConnection& connection_;
   BusServices services_;
+  CallerBoundMaps bound_maps_;
   ManagerObject manager_;
   std::map<std::string, std::unique_ptr<MapObject>> maps_;
   std::vector<std::unique_ptr<MapObject>> retired_;

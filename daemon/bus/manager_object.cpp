@@ -26,7 +26,16 @@ CallOptions read_loop_options(const std::map<std::string, sdbus::Variant>& optio
 }
 
 // A map's options, as CreateMap and each map of CreateMaps take them.
-CallOptions read_create_options(const std::map<std::string, sdbus::Variant>& options) {
+// CreateMap's also take bind-to-caller (`bindable`): a batch's maps have no one caller to follow.
+CallOptions read_create_options(const std::map<std::string, sdbus::Variant>& options,
+                                bool bindable = false) {
+  if (bindable) {
+    return CallOptions::read(options, {{"uuid", OptionType::String},
+                                       {"read-only", OptionType::Boolean},
+                                       {"persistent", OptionType::Boolean},
+                                       {"wait-for-devices", OptionType::Boolean},
+                                       {"bind-to-caller", OptionType::Boolean}});
+  }
   return CallOptions::read(options, {{"uuid", OptionType::String},
                                      {"read-only", OptionType::Boolean},
                                      {"persistent", OptionType::Boolean},
@@ -75,8 +84,11 @@ Completion<LoopRecord> reply_with_loop(MethodCall<sdbus::ObjectPath>::Pointer ca
 
 }  // namespace
 
-ManagerObject::ManagerObject(sdbus::IConnection& connection, BusServices& services)
-    : AdaptorInterfaces(connection, std::string(kManagerPath)), services_(services) {
+ManagerObject::ManagerObject(sdbus::IConnection& connection, BusServices& services,
+                             CallerBoundMaps& bound_maps)
+    : AdaptorInterfaces(connection, std::string(kManagerPath)),
+      services_(services),
+      bound_maps_(bound_maps) {
   registerAdaptor();
 }
 
@@ -93,14 +105,32 @@ void ManagerObject::CreateMap(sdbus::Result<sdbus::ObjectPath>&& result, std::st
   auto call = MethodCall<sdbus::ObjectPath>::begin(std::move(result), getObject(), services_,
                                                    CallKind::Change, "CreateMap", name);
   call->guard([&] {
-    const CallOptions checked = read_create_options(options);
+    const CallOptions checked = read_create_options(options, /*bindable=*/true);
+    const bool bound = checked.flag("bind-to-caller");
+    if (bound && checked.flag("persistent", false)) {
+      throw Error(ErrorKind::InvalidArgument,
+                  "create " + name +
+                      ": bind-to-caller makes a map that is never stored; it cannot be persistent");
+    }
     CreateMapRequest request =
         create_request(std::move(name), std::move(table), checked, call->caller().uid);
-    call->authorize_then(checked, [&services = services_, call, request = std::move(request)] {
-      services.engine.create_map(request, [call](Outcome<MapRecord> outcome) {
-        if (!outcome.ok())
+    request.persistent = request.persistent && !bound;
+    call->authorize_then(checked, [&services = services_, &bound_maps = bound_maps_, call, bound,
+                                   request = std::move(request)] {
+      // Followed from before the map exists, so a caller that leaves at once is not missed.
+      const std::string sender = call->caller().sender;
+      if (bound)
+        bound_maps.watch(sender);
+      services.engine.create_map(request, [call, bound, sender,
+                                           &bound_maps](Outcome<MapRecord> outcome) {
+        if (!outcome.ok()) {
+          if (bound)
+            bound_maps.unwatch(sender);
           return call->fail(outcome.error());
+        }
         const MapRecord& map = outcome.value();
+        if (bound)
+          bound_maps.bind(map.name, sender);
         call->about(map.name, map.uuid);
         call->guard([&] {
           call->succeed("created map " + map.name + " (" + to_string(map.size) + " sectors)",

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "mapperd-dbus/mapper1_adaptor.h"
+#include "caller_bound_maps.h"
 #include "method_call.h"
 
 namespace mapperd::bus {
@@ -20,7 +21,8 @@ class ManagerObject final
     : public sdbus::AdaptorInterfaces<org::mapperd::Mapper1::Manager_adaptor,
                                       sdbus::ObjectManager_adaptor, sdbus::Properties_adaptor> {
  public:
-  ManagerObject(sdbus::IConnection& connection, BusServices& services);
+  ManagerObject(sdbus::IConnection& connection, BusServices& services,
+                CallerBoundMaps& bound_maps);
   ~ManagerObject();
 
   ManagerObject(const ManagerObject&) = delete;
@@ -56,6 +58,7 @@ class ManagerObject final
   std::vector<sdbus::Struct<std::string, uint32_t>> Targets() override;
 
   BusServices& services_;
+  CallerBoundMaps& bound_maps_;
 };
 
 }  // namespace mapperd::bus

@@ -3,7 +3,10 @@
 # tests/rig/guest-run --systemd with mapperd installed as a service
 # (tests/guest/daemon/install-mapperd.sh).
 #
-# Usage: tutorial_suite.sh MAPPERCTL
+# Usage: tutorial_suite.sh MAPPERCTL BOUND-CALLER
+#
+# BOUND-CALLER (tests/guest/client/bound_caller.cpp) makes a bind-to-caller map and waits to be
+# killed.
 #
 # Every step is checked three ways: mapperctl's exit status, the kernel's view (dmsetup), and
 # the bytes on the loop devices (written through the map with O_DIRECT, read back from the loop
@@ -11,7 +14,8 @@
 # check; exits 1 if any failed.
 set -uo pipefail
 
-MAPPERCTL=${1:?usage: tutorial_suite.sh MAPPERCTL}
+MAPPERCTL=${1:?usage: tutorial_suite.sh MAPPERCTL BOUND-CALLER}
+BOUND_CALLER=${2:?usage: tutorial_suite.sh MAPPERCTL BOUND-CALLER}
 mapperctl() { "$MAPPERCTL" "$@"; }
 
 work=$(mktemp -d /tmp/mapperctl-suite.XXXXXX)
@@ -443,5 +447,29 @@ PY
 )
 expect_equal "monitor --json saw seen added, suspended, resumed and removed" "$summary" \
   "added 64 active, suspended, active, removed"
+
+
+# ---- a scratch map bound to its caller: it goes when the caller does ----------------------------
+busctl call org.mapperd.Mapper1 /org/mapperd/Mapper1 org.mapperd.Mapper1.Manager CreateMap \
+  'ssa{sv}' scratch-kept "0 64 linear /dev/loop2 0" 2 bind-to-caller b true persistent b true \
+  >"$work/stdout" 2>"$work/stderr"
+expect_equal "bind-to-caller with persistent=true is refused" "$?" 1
+expect_stderr "as a map that would be stored" "cannot be persistent"
+expect_gone scratch-kept
+"$BOUND_CALLER" scratch "0 64 linear /dev/loop2 64" >"$work/bound" 2>&1 &
+bound_pid=$!
+for _ in $(seq 1 600); do [ -s "$work/bound" ] && break; sleep 0.1; done
+expect_equal "a caller makes a bind-to-caller map" "$(cat "$work/bound")" "/org/mapperd/Mapper1/map/scratch"
+expect_equal "the kernel has it while its caller runs" "$(table_of scratch)" "0 64 linear 7:2 64"
+expect_equal "it is not stored" "$(json_field "$(mapperctl info scratch --json)" 'd[0]["persistent"]')" "False"
+kill -9 "$bound_pid"
+wait "$bound_pid" 2>/dev/null
+for _ in $(seq 1 300); do gone scratch && break; sleep 0.1; done
+expect_gone scratch
+if journalctl -u mapperd --no-pager -o cat | grep -q "removing map scratch: it was bound to"; then
+  pass "the journal says why scratch went"
+else
+  fail "the journal says why scratch went" "$(journalctl -u mapperd --no-pager -o cat | tail -n 5)"
+fi
 
 finish
