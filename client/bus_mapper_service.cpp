@@ -74,9 +74,12 @@ class MapProxy final
   ~MapProxy() { unregisterProxy(); }
 
  private:
-  // Only used for calls; `monitor` follows every map with one match rule instead.
+  // Only used for calls (never registered, so it asks the bus for no signals); `monitor`
+  // follows every map with one match rule instead.
   void onPropertiesChanged(const std::string&, const PropertyValues&,
                            const std::vector<std::string>&) override {}
+  void onFillThresholdCrossed(const uint32_t&) override {}
+  void onSnapshotInvalidated() override {}
 };
 
 class LoopProxy final
@@ -413,6 +416,11 @@ class BusMapperService final : public MapperService {
           "type='signal',sender='org.mapperd.Mapper1',interface='org.freedesktop.DBus."
           "Properties',member='PropertiesChanged',path_namespace='/org/mapperd/Mapper1'",
           [&](sdbus::Message& message) { on_properties_changed(message, on_event); });
+      // A snapshot's own signals: its fill thresholds and its invalidation.
+      sdbus::Slot snapshot_match = connection_->addMatch(
+          "type='signal',sender='org.mapperd.Mapper1',interface='org.mapperd.Mapper1.Map',"
+          "path_namespace='/org/mapperd/Mapper1'",
+          [&](sdbus::Message& message) { on_snapshot_signal(message, on_event); });
       sdbus::Slot owner_match = connection_->addMatch(
           "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
           "interface='org.freedesktop.DBus',member='NameOwnerChanged',"
@@ -430,6 +438,21 @@ class BusMapperService final : public MapperService {
   }
 
  private:
+  static void on_snapshot_signal(sdbus::Message& message,
+                                 const std::function<void(const MapEvent&)>& on_event) {
+    const std::string name = map_name_from_path(message.getPath()).value_or(message.getPath());
+    const std::string member = message.getMemberName();
+    if (member == "FillThresholdCrossed") {
+      MapEvent event = MapEvent::of(MapEvent::Kind::FillCrossed, name);
+      std::uint32_t percent = 0;
+      message >> percent;
+      event.percent = percent;
+      on_event(event);
+    } else if (member == "SnapshotInvalidated") {
+      on_event(MapEvent::of(MapEvent::Kind::Invalidated, name));
+    }
+  }
+
   static void on_properties_changed(sdbus::Message& message,
                                     const std::function<void(const MapEvent&)>& on_event) {
     std::string interface;

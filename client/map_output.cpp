@@ -93,9 +93,43 @@ std::vector<std::string_view> keys_of(std::string_view property) {
   return {};
 }
 
-// The changed members of a Changed event, as they appear in the map object.
+// The map object, with the snapshot fields filled when `snapshot`, null otherwise.
+Json map_members(const MapInfo& map, bool snapshot) {
+  const auto snapshot_value = [&](Json value) { return snapshot ? value : Json(); };
+  return {
+      {"name", map.name},
+      {"uuid", map.uuid},
+      {"owner", owner_name(map.uuid)},
+      {"device_path", map.device_path},
+      {"major", map.major},
+      {"minor", map.minor},
+      {"size", map.size},
+      {"state", map.state},
+      {"read_only", map.read_only},
+      {"persistent", map.persistent},
+      {"open_count", map.open_count},
+      {"owned", map.owned},
+      {"created_by_uid", map.created_by_uid},
+      {"dependencies", map.dependencies},
+      {"missing_devices", map.missing_devices},
+      {"table", lines_json(map.table)},
+      {"snapshot_origin", map.is_snapshot() ? Json(map.snapshot_origin) : Json()},
+      {"snapshots", map.snapshots},
+      {"allocated_sectors", snapshot_value(map.allocated_sectors)},
+      {"total_sectors", snapshot_value(map.total_sectors)},
+      {"metadata_sectors", snapshot_value(map.metadata_sectors)},
+      {"fill_percent", snapshot_value(fill_percent(map))},
+      {"invalid", snapshot_value(map.invalid)},
+      {"merge_pending", snapshot_value(map.merge_pending)},
+      {"object_path", map_object_path(map.name)},
+  };
+}
+
+// The changed members of a Changed event, as they appear in the map object. A change carries
+// only what changed, so the snapshot's usage is shown even though its origin is not in it (mapperd
+// sends usage only for snapshots).
 Json changed_members(const MapEvent& event) {
-  const Json full = map_json(event.map);
+  const Json full = map_members(event.map, /*snapshot=*/true);
   Json members = Json::object();
   for (const std::string& property : event.changed) {
     for (std::string_view key : keys_of(property)) {
@@ -216,9 +250,7 @@ std::string format_info(const MapInfo& map) {
                         std::to_string(map.total_sectors) + " sectors used";
     if (map.total_sectors > 0) {
       char percent[32];
-      std::snprintf(percent, sizeof percent, " (%.1f%%)",
-                    100.0 * static_cast<double>(map.allocated_sectors) /
-                        static_cast<double>(map.total_sectors));
+      std::snprintf(percent, sizeof percent, " (%.1f%%)", fill_percent(map));
       usage += percent;
     }
     usage += ", " + std::to_string(map.metadata_sectors) + " for metadata";
@@ -244,33 +276,9 @@ std::string format_info(const MapInfo& map) {
 }
 
 Json map_json(const MapInfo& map) {
-  const auto snapshot_value = [&](Json value) { return map.is_snapshot() ? value : Json(); };
-  return {
-      {"name", map.name},
-      {"uuid", map.uuid},
-      {"owner", owner_name(map.uuid)},
-      {"device_path", map.device_path},
-      {"major", map.major},
-      {"minor", map.minor},
-      {"size", map.size},
-      {"state", map.state},
-      {"read_only", map.read_only},
-      {"persistent", map.persistent},
-      {"open_count", map.open_count},
-      {"owned", map.owned},
-      {"created_by_uid", map.created_by_uid},
-      {"dependencies", map.dependencies},
-      {"missing_devices", map.missing_devices},
-      {"table", lines_json(map.table)},
-      {"snapshot_origin", map.is_snapshot() ? Json(map.snapshot_origin) : Json()},
-      {"snapshots", map.snapshots},
-      {"allocated_sectors", snapshot_value(map.allocated_sectors)},
-      {"total_sectors", snapshot_value(map.total_sectors)},
-      {"metadata_sectors", snapshot_value(map.metadata_sectors)},
-      {"invalid", snapshot_value(map.invalid)},
-      {"object_path", map_object_path(map.name)},
-  };
+  return map_members(map, map.is_snapshot());
 }
+
 
 Json lines_json(std::string_view text) {
   return split_lines(text);
@@ -333,6 +341,13 @@ std::string format_concise(const std::vector<MapInfo>& maps) {
   return text.empty() ? text : text + "\n";
 }
 
+double fill_percent(const MapInfo& map) {
+  if (map.total_sectors == 0)
+    return map.invalid ? 100.0 : 0.0;
+  return 100.0 * static_cast<double>(map.allocated_sectors) /
+         static_cast<double>(map.total_sectors);
+}
+
 std::string format_event(const MapEvent& event) {
   switch (event.kind) {
     case MapEvent::Kind::Added:
@@ -358,6 +373,10 @@ std::string format_event(const MapEvent& event) {
       return "mapperd started";
     case MapEvent::Kind::DaemonStopped:
       return "mapperd stopped";
+    case MapEvent::Kind::FillCrossed:
+      return "filled " + event.name + " " + std::to_string(event.percent) + "%";
+    case MapEvent::Kind::Invalidated:
+      return "invalidated " + event.name;
   }
   return {};
 }
@@ -385,6 +404,10 @@ Json event_json(const MapEvent& event) {
       return {{"event", "mapperd-started"}};
     case MapEvent::Kind::DaemonStopped:
       return {{"event", "mapperd-stopped"}};
+    case MapEvent::Kind::FillCrossed:
+      return {{"event", "fill-threshold"}, {"name", event.name}, {"percent", event.percent}};
+    case MapEvent::Kind::Invalidated:
+      return {{"event", "invalidated"}, {"name", event.name}};
   }
   return {};
 }

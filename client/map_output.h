@@ -25,6 +25,8 @@ std::string format_ls(const std::vector<MapInfo>& maps,
 std::string format_info(const MapInfo& map);
 // "4096 sectors (2.0 MiB)".
 std::string format_size(std::uint64_t sectors);
+// A snapshot's COW use, 0..100 (as the daemon's FillPercent: 100 for an invalid one).
+double fill_percent(const MapInfo& map);
 
 // The map object of --json output, with the map's D-Bus object path.
 Json map_json(const MapInfo& map);

@@ -140,12 +140,15 @@ struct MapEvent {
     ManagerChanged,  // the manager's properties changed (Targets)
     DaemonStarted,   // org.mapperd.Mapper1 got an owner
     DaemonStopped,   // org.mapperd.Mapper1 lost its owner
+    FillCrossed,     // a snapshot's COW use reached `percent` (FillThresholdCrossed)
+    Invalidated,     // the kernel invalidated a snapshot (SnapshotInvalidated)
   };
   Kind kind = Kind::Changed;
   std::string name;                  // the map's name, for Added, Removed, Changed
   MapInfo map;                       // Added: complete; Changed: the `changed` properties filled in
   std::vector<std::string> changed;  // D-Bus property names whose new values are in `map`
   std::vector<std::string> invalidated;  // D-Bus property names that changed, value not sent
+  unsigned percent = 0;                   // FillCrossed
 
   static MapEvent of(Kind kind, std::string name = {}) {
     MapEvent event;

@@ -22,6 +22,21 @@ std::vector<MapInfo> selected_maps(Invocation& invocation) {
   return maps;
 }
 
+// The snapshots among `maps` read afresh: their usage is what mapperd last read (a GetStatus
+// reads it again), and `ls` and `info` must not show a stale fill. `again` fetches the maps anew.
+template <class Fetch>
+std::vector<MapInfo> with_fresh_usage(Invocation& invocation, std::vector<MapInfo> maps,
+                                      Fetch again) {
+  bool any = false;
+  for (const MapInfo& map : maps) {
+    if (map.is_snapshot() && map.state != "pending") {
+      invocation.mapperd().map_status(map.name);
+      any = true;
+    }
+  }
+  return any ? again() : maps;
+}
+
 // `dmsetup table` prefixes "NAME: " unless exactly one map was asked for by name.
 bool prefix_names(const Invocation& invocation) {
   return invocation.argument_count() != 1;
@@ -30,7 +45,9 @@ bool prefix_names(const Invocation& invocation) {
 }  // namespace
 
 void run_ls(Invocation& invocation) {
-  const std::vector<MapInfo> maps = invocation.mapperd().list_maps();
+  const std::vector<MapInfo> maps =
+      with_fresh_usage(invocation, invocation.mapperd().list_maps(),
+                       [&] { return invocation.mapperd().list_maps(); });
   if (!invocation.json()) {
     invocation.out() << format_ls(maps, invocation.command().value("output"), invocation.legend());
     return;
@@ -42,7 +59,8 @@ void run_ls(Invocation& invocation) {
 }
 
 void run_info(Invocation& invocation) {
-  const std::vector<MapInfo> maps = selected_maps(invocation);
+  const std::vector<MapInfo> maps = with_fresh_usage(invocation, selected_maps(invocation),
+                                                     [&] { return selected_maps(invocation); });
   if (invocation.json()) {
     // An array however many names were given: the shape never depends on the arguments.
     Json items = Json::array();

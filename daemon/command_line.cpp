@@ -9,6 +9,7 @@ namespace mapperd {
 namespace {
 
 constexpr unsigned long kMaximumKernelTimeout = 86400;
+constexpr unsigned long kMaximumFillInterval = 3600;
 
 constexpr const char* kDescription =
     "The device-mapper daemon: owns the kernel's device-mapper maps and serves them on the D-Bus\n"
@@ -16,15 +17,22 @@ constexpr const char* kDescription =
     "mapperd-restore.service runs 'mapperd --restore' before local filesystems are mounted.\n"
     "An option's value follows it as the next argument or after '='; mapperd(8) tells more.";
 
-// CLI11's checks answer with the problem, or "" when the value is good.
-std::string check_kernel_timeout(const std::string& value) {
-  unsigned long seconds = 0;
-  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-  if (error != std::errc() || end != value.data() + value.size() || seconds == 0 ||
-      seconds > kMaximumKernelTimeout) {
-    return "needs a whole number of seconds from 1 to 86400, not '" + value + "'";
-  }
-  return "";
+// A CLI11 check for a whole number of seconds from 1 to `maximum`: it answers with the problem,
+// or "" when the value is good.
+CLI::Validator whole_seconds_up_to(unsigned long maximum) {
+  return CLI::Validator(
+      [maximum](const std::string& value) -> std::string {
+        unsigned long seconds = 0;
+        const auto [end, error] =
+            std::from_chars(value.data(), value.data() + value.size(), seconds);
+        if (error != std::errc() || end != value.data() + value.size() || seconds == 0 ||
+            seconds > maximum) {
+          return "needs a whole number of seconds from 1 to " + std::to_string(maximum) +
+                 ", not '" + value + "'";
+        }
+        return "";
+      },
+      "");
 }
 
 void add_directory(CLI::App& app, const std::string& name, std::optional<std::string>& into,
@@ -62,7 +70,15 @@ std::variant<CommandLine, CommandLineExit> parse_command_line(
          },
          "a device-mapper call fails with TimedOut past this (default 60)")
       ->type_name("SECONDS")
-      ->check(CLI::Validator(check_kernel_timeout, ""));
+      ->check(whole_seconds_up_to(kMaximumKernelTimeout));
+  app.add_option_function<std::string>(
+         "--fill-interval",
+         [&line](const std::string& value) {
+           line.fill_interval = std::chrono::seconds(std::stoul(value));
+         },
+         "how often snapshots being written are checked for fill (default 5)")
+      ->type_name("SECONDS")
+      ->check(whole_seconds_up_to(kMaximumFillInterval));
 
   // CLI11 takes the arguments last to first.
   std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());

@@ -21,6 +21,8 @@ struct CommandLine {
   bool restore = false;
   // --kernel-timeout: how long a device-mapper call may take (1 s to 1 day).
   std::chrono::seconds kernel_timeout;
+  // --fill-interval: how often snapshots that were written are read again (1 s to 1 hour).
+  std::chrono::seconds fill_interval{5};
 };
 
 // What to print before exiting instead of running: --help and --version (status 0, on stdout),
@@ -32,7 +34,8 @@ struct CommandLineExit {
 };
 
 // Reads `arguments` (without the program name). Unknown options, positional arguments, a
-// missing value, an option given twice and a --kernel-timeout outside 1..86400 are mistakes.
+// missing value, an option given twice, a --kernel-timeout outside 1..86400 and a
+// --fill-interval outside 1..3600 are mistakes.
 // Never throws.
 std::variant<CommandLine, CommandLineExit> parse_command_line(
     const std::vector<std::string>& arguments);

@@ -29,6 +29,7 @@
 #include "events/event_loop.h"
 #include "events/mount_table_watch.h"
 #include "kernel/dm_backend.h"
+#include "kernel/dm_event_poll.h"
 #include "kernel/kernel_thread.h"
 #include "kernel/sysfs_block_devices.h"
 #include "log/journal_log.h"
@@ -112,6 +113,33 @@ std::unique_ptr<DeviceMapperEvents> watch_device_mapper_events(EventLoop& loop, 
         return;
       log.write(LogLevel::Warning,
                 "re-reading the kernel's maps failed: " + describe(outcome.error()));
+    });
+  });
+  return events;
+}
+
+// The kernel's device-mapper events (a snapshot invalidated when its COW overflows): each makes
+// the engine read its snapshots again, so the bus says so at the event, not at the next look.
+std::unique_ptr<DmEventPoll> watch_dm_events(EventLoop& loop, Engine& engine, EventLog& log) {
+  std::unique_ptr<DmEventPoll> events;
+  try {
+    events = std::make_unique<DmEventPoll>();
+  } catch (const std::exception& e) {
+    log.write(LogLevel::Warning, std::string("cannot follow device-mapper events (") + e.what() +
+                                     "): an invalidated snapshot is seen at the next look");
+    return events;
+  }
+  loop.watch_fd(events->fd(), POLLIN, [&engine, &log, &events = *events] {
+    try {
+      events.arm();
+    } catch (const std::exception& e) {
+      log.write(LogLevel::Warning, std::string("cannot re-arm device-mapper events: ") + e.what());
+    }
+    engine.request_snapshot_rescan([&log](Outcome<Done> outcome) {
+      if (!outcome.ok())
+        log.write(LogLevel::Warning,
+                  "re-reading the snapshots after a device-mapper event failed: " +
+                      describe(outcome.error()));
     });
   });
   return events;
@@ -223,6 +251,13 @@ int serve(const CommandLine& line, EventLog& log) {
   engine.set_scheduler([&loop](std::chrono::milliseconds delay, std::function<void()> then) {
     loop.after(delay, std::move(then));
   });
+  // Snapshots are read again when written (the block layer's counts, no ioctl); no timer runs
+  // while there are none.
+  engine.set_fill_watch(
+      [&devices = core.block_devices](DeviceNumber device) {
+        return devices.writes_completed(device);
+      },
+      line.fill_interval);
   // Before the bus: objects retired by a completion are released before the next message
   // is served, so a client never sees an object whose removal it was told of.
   service.attach(loop);
@@ -242,6 +277,7 @@ int serve(const CommandLine& line, EventLog& log) {
   // read is seen by a rescan, never lost between the two.
   const std::unique_ptr<DeviceMapperEvents> device_mapper_events =
       watch_device_mapper_events(loop, engine, log);
+  const std::unique_ptr<DmEventPoll> dm_events = watch_dm_events(loop, engine, log);
   // A device appearing may complete a pending map, one vanishing degrades the maps on it, and a
   // mount may bring the backing file of a stored loop.
   if (block_events) {

@@ -5,6 +5,10 @@
 namespace mapperd::bus {
 namespace {
 
+// journalctl MESSAGE_ID=... selects these, whatever their text.
+constexpr const char* kSnapshotFillMessageId = "ba66c6ee1bca4004858cd70200ab96a6";
+constexpr const char* kSnapshotInvalidMessageId = "d872a549b7244b249a6231e104ff88e4";
+
 // A retired object no call waits on any more.
 constexpr auto idle = [](const auto& object) { return !object->answering_calls(); };
 
@@ -170,6 +174,31 @@ void BusService::job_removed(const JobRecord& job) {
     return;
   emit_logged(job.origin, [&] { it->second->announce_removed(); });
   jobs_.erase(it);
+}
+
+void BusService::snapshot_fill_crossed(const MapRecord& snapshot, unsigned percent) {
+  const double fill = snapshot.usage ? fill_percent(*snapshot.usage) : 0.0;
+  services_.log.write(LogLevel::Warning,
+                      "snapshot " + snapshot.name + " is " + std::to_string(percent) +
+                          " % full (" + std::to_string(static_cast<int>(fill)) + " % of " +
+                          (snapshot.usage ? to_string(snapshot.usage->total) : "?") +
+                          " sectors); it is invalidated when its COW overflows",
+                      {{"MAPPERD_MAP", snapshot.name},
+                       {"MESSAGE_ID", kSnapshotFillMessageId},
+                       {"MAPPERD_FILL_PERCENT", std::to_string(percent)}});
+  if (const auto it = maps_.find(snapshot.name); it != maps_.end())
+    emit_logged(snapshot.name, [&] { it->second->announce_fill_crossed(percent); });
+}
+
+void BusService::snapshot_invalidated(const MapRecord& snapshot) {
+  services_.log.write(LogLevel::Error,
+                      "snapshot " + snapshot.name +
+                          " was invalidated by the kernel (its COW overflowed or failed): it can "
+                          "no longer be read; its origin " +
+                          snapshot.origin.value_or("?") + " is unharmed",
+                      {{"MAPPERD_MAP", snapshot.name}, {"MESSAGE_ID", kSnapshotInvalidMessageId}});
+  if (const auto it = maps_.find(snapshot.name); it != maps_.end())
+    emit_logged(snapshot.name, [&] { it->second->announce_invalidated(); });
 }
 
 }  // namespace mapperd::bus

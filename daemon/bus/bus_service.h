@@ -27,6 +27,8 @@ namespace mapperd::bus {
 //  - a removal (a map removed, a loop detached or gone): InterfacesRemoved, then the object is
 //    unexported;
 //  - a rename: InterfacesRemoved on the old path, InterfacesAdded on the new one;
+//  - a snapshot's fill crossing a threshold, its invalidation: the signal on its object, and a
+//    journal warning (error) with its own MESSAGE_ID, so journalctl can select them;
 //  - a map made with bind-to-caller: removed when its caller leaves the bus (CallerBoundMaps);
 //  - a job: InterfacesAdded when it starts, PropertiesChanged as it moves, Completed when it
 //    ends, InterfacesRemoved when the engine lets it go; a logind shutdown:sleep inhibitor is
@@ -57,6 +59,8 @@ class BusService final : public EngineObserver {
   void job_changed(const JobRecord& job) override;
   void job_completed(const JobRecord& job) override;
   void job_removed(const JobRecord& job) override;
+  void snapshot_fill_crossed(const MapRecord& snapshot, unsigned percent) override;
+  void snapshot_invalidated(const MapRecord& snapshot) override;
 
   // Releases retired objects from `loop`, on the turn after their last call was answered.
   void attach(EventLoop& loop);

@@ -15,38 +15,40 @@ sdbus::ObjectPath path_or_root(const std::optional<std::string>& name) {
 
 }  // namespace
 
-std::string map_property_name(MapField field) {
+std::vector<std::string> map_property_names(MapField field) {
   switch (field) {
     case MapField::Uuid:
-      return "UUID";
+      return {"UUID"};
     case MapField::Device:
-      return "DeviceNumber";
+      return {"DeviceNumber"};
     case MapField::Size:
-      return "Size";
+      return {"Size"};
     case MapField::Table:
-      return "Table";
+      return {"Table"};
     case MapField::State:
-      return "State";
+      return {"State"};
     case MapField::ReadOnly:
-      return "ReadOnly";
+      return {"ReadOnly"};
     case MapField::Persistent:
-      return "Persistent";
+      return {"Persistent"};
     case MapField::Dependencies:
-      return "Dependencies";
+      return {"Dependencies"};
     case MapField::MissingDevices:
-      return "MissingDevices";
+      return {"MissingDevices"};
     case MapField::Owned:
-      return "Owned";
+      return {"Owned"};
     case MapField::CreatedByUid:
-      return "CreatedByUID";
+      return {"CreatedByUID"};
     case MapField::Origin:
-      return "SnapshotOrigin";
+      return {"SnapshotOrigin"};
     case MapField::Snapshots:
-      return "Snapshots";
+      return {"Snapshots"};
     case MapField::MergePending:
-      return "MergePending";
+      return {"MergePending"};
+    case MapField::Usage:
+      return {"AllocatedSectors", "TotalSectors", "MetadataSectors", "FillPercent", "Invalid"};
   }
-  return "State";
+  return {"State"};
 }
 
 MapObject::MapObject(sdbus::IConnection& connection, BusServices& services, std::string name)
@@ -66,9 +68,19 @@ void MapObject::announce_added() {
 
 void MapObject::announce_changed(const std::vector<MapField>& fields) {
   std::vector<std::string> names;
-  for (MapField field : fields)
-    names.push_back(map_property_name(field));
+  for (MapField field : fields) {
+    for (std::string& name : map_property_names(field))
+      names.push_back(std::move(name));
+  }
   emitPropertiesChangedSignal(std::string(kMapInterface), names);
+}
+
+void MapObject::announce_fill_crossed(unsigned percent) {
+  emitFillThresholdCrossed(percent);
+}
+
+void MapObject::announce_invalidated() {
+  emitSnapshotInvalidated();
 }
 
 void MapObject::announce_removed() {
@@ -316,6 +328,10 @@ uint64_t MapObject::MetadataSectors() {
 }
 bool MapObject::MergePending() {
   return with_dbus_errors([&] { return record().merge_pending; });
+}
+
+double MapObject::FillPercent() {
+  return with_dbus_errors([&] { return record().usage ? fill_percent(*record().usage) : 0.0; });
 }
 
 bool MapObject::Invalid() {

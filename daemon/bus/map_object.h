@@ -16,7 +16,8 @@ namespace mapperd::bus {
 // The D-Bus face of one exported map: /org/mapperd/Mapper1/map/<escaped name> with
 // org.mapperd.Mapper1.Map. Properties are read from the engine's catalog, so they never wait on
 // the kernel; OpenCount and the snapshot usage are the values the engine last read (at every
-// change it made or saw, and at each GetStatus). Methods act through the engine.
+// change it made or saw, at each GetStatus, and for the usage at dm events and while the
+// snapshot is written). Methods act through the engine.
 //
 // Constructing it does not export it: announce_added() does, then sends InterfacesAdded.
 class MapObject final
@@ -40,6 +41,9 @@ class MapObject final
   void announce_changed(const std::vector<MapField>& fields);
   // Emits InterfacesRemoved; the object is then unexported by its destructor.
   void announce_removed();
+  // Emits FillThresholdCrossed(percent) and SnapshotInvalidated.
+  void announce_fill_crossed(unsigned percent);
+  void announce_invalidated();
 
  private:
   using Options = std::map<std::string, sdbus::Variant>;
@@ -76,6 +80,7 @@ class MapObject final
   uint64_t AllocatedSectors() override;
   uint64_t TotalSectors() override;
   uint64_t MetadataSectors() override;
+  double FillPercent() override;
   bool Invalid() override;
   bool MergePending() override;
 
@@ -92,7 +97,8 @@ class MapObject final
   std::shared_ptr<const int> calls_in_flight_ = std::make_shared<const int>(0);
 };
 
-// "UUID", "DeviceNumber", ...: the D-Bus property a record field is shown as.
-std::string map_property_name(MapField field);
+// "UUID", "DeviceNumber", ...: the D-Bus properties a record field is shown as (the usage is
+// several).
+std::vector<std::string> map_property_names(MapField field);
 
 }  // namespace mapperd::bus

@@ -26,6 +26,7 @@
 #include "operation_queue.h"
 #include "outcome.h"
 #include "restore.h"
+#include "snapshot_fill.h"
 #include "store_writer.h"
 
 namespace mapperd {
@@ -117,6 +118,10 @@ struct MergeStarted {
   bool deferred() const { return !job.has_value(); }
 };
 
+// The writes completed on a block device so far (the block layer's count); nullopt when it cannot
+// be read.
+using WriteCounter = std::function<std::optional<std::uint64_t>(DeviceNumber)>;
+
 // Runs `then` once, `delay` from now, on the engine's thread (the event loop's timers).
 using ScheduleAfter =
     std::function<void(std::chrono::milliseconds delay, std::function<void()> then)>;
@@ -169,6 +174,13 @@ class Engine {
     job_linger_ = linger;
   }
 
+  // Follows snapshot fill (needs the scheduler): every `interval`, only while snapshots exist,
+  // the snapshots whose device or origin `writes` says was written since the last look are read
+  // again, so their usage is announced (MapField::Usage), with the observer's
+  // snapshot_fill_crossed() at each threshold (snapshot_fill.h). An idle host costs no ioctl.
+  void set_fill_watch(WriteCounter writes,
+                      std::chrono::milliseconds interval = std::chrono::seconds(5));
+
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
@@ -194,6 +206,10 @@ class Engine {
     request_rescan(RescanScope::all(), std::move(done));
   }
   void request_rescan(RescanScope scope, Completion<Done> done);
+  // A device-mapper event fired (the kernel raises one when a snapshot is invalidated): every
+  // snapshot is read again, so the observer hears of it now (snapshot_invalidated()). Completes
+  // at once when there are no snapshots.
+  void request_snapshot_rescan(Completion<Done> done);
 
   const Catalog& catalog() const { return catalog_; }
   // Both as read by start()/rescan().
@@ -401,6 +417,13 @@ class Engine {
   void resume_merges(Completion<Done> done);
   // schedule_(), but `then` does not run once the engine is gone (a test's restarted daemon).
   void schedule_while_alive(std::chrono::milliseconds delay, std::function<void()> then);
+  // The running snapshots, as a rescan names them.
+  RescanScope snapshots_scope() const;
+  // Schedules the next look at snapshot fill when snapshots exist and none is scheduled.
+  void watch_fill_while_snapshots_exist();
+  void look_at_snapshot_fill();
+  // Tells the observer of a snapshot's threshold crossed or its invalidation, from a reading.
+  void announce_fill(const MapRecord& record, const std::optional<MapRecord>& before);
   void poll_merge(std::uint32_t id);
   void finish_merge_job(std::uint32_t id);
   void end_job(std::uint32_t id, bool success, std::string message);
@@ -442,6 +465,10 @@ class Engine {
   ScheduleAfter schedule_;
   std::chrono::milliseconds poll_interval_{std::chrono::seconds(1)};
   std::chrono::milliseconds job_linger_{std::chrono::seconds(2)};
+  SnapshotFillWatch fill_;
+  WriteCounter write_counter_;
+  std::chrono::milliseconds fill_interval_{std::chrono::seconds(5)};
+  bool fill_look_scheduled_ = false;
   // Expires with the engine: what timers and status reads hold, weakly.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -69,6 +69,7 @@ void Engine::apply(const KernelReading& reading, bool recheck_all_devices) {
       metadata_for_new_.erase(change.record.name);
     announce(change, before);
   }
+  watch_fill_while_snapshots_exist();
 }
 
 std::map<std::string, MapMetadata> Engine::metadata_for(
@@ -152,10 +153,14 @@ std::vector<MapRecord> Engine::stored_records_missing_from(
 void Engine::announce(const CatalogChange& change, const std::optional<MapRecord>& before) {
   const bool was_visible = before && !before->hidden();
   const bool is_visible = change.kind != CatalogChange::Kind::Removed && !change.record.hidden();
+  if (change.kind == CatalogChange::Kind::Removed || change.kind == CatalogChange::Kind::Renamed)
+    fill_.forget(before ? before->name : change.record.name);
   if (was_visible && !is_visible)
     return observer_->map_removed(*before);
-  if (!was_visible && is_visible)
-    return observer_->map_added(change.record);
+  if (!was_visible && is_visible) {
+    observer_->map_added(change.record);
+    return announce_fill(change.record, std::nullopt);
+  }
   if (!was_visible)
     return;
   switch (change.kind) {
@@ -165,6 +170,7 @@ void Engine::announce(const CatalogChange& change, const std::optional<MapRecord
     case CatalogChange::Kind::Changed:
       if (!change.fields.empty())
         observer_->map_changed(change.record, change.fields);
+      announce_fill(change.record, before);
       break;
     case CatalogChange::Kind::Added:
     case CatalogChange::Kind::Removed:

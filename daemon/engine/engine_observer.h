@@ -37,6 +37,11 @@ class EngineObserver {
   virtual void job_changed(const JobRecord&) {}
   virtual void job_completed(const JobRecord&) {}
   virtual void job_removed(const JobRecord&) {}
+  // A snapshot's COW use reached `percent` (a threshold: snapshot_fill.h), after the change of
+  // its usage was announced.
+  virtual void snapshot_fill_crossed(const MapRecord&, unsigned /*percent*/) {}
+  // The kernel invalidated a snapshot (its COW overflowed, or failed): it can no longer be read.
+  virtual void snapshot_invalidated(const MapRecord&) {}
 };
 
 }  // namespace mapperd

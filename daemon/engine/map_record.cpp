@@ -18,6 +18,13 @@ std::string_view map_state_name(MapState state) {
   return "failed";
 }
 
+double fill_percent(const SnapshotUsage& usage) {
+  if (usage.total.count() == 0)
+    return usage.invalid ? 100.0 : 0.0;
+  return 100.0 * static_cast<double>(usage.allocated.count()) /
+         static_cast<double>(usage.total.count());
+}
+
 std::vector<MapField> changed_fields(const MapRecord& before, const MapRecord& after) {
   std::vector<MapField> fields;
   auto note = [&fields](bool differs, MapField field) {
@@ -38,6 +45,7 @@ std::vector<MapField> changed_fields(const MapRecord& before, const MapRecord& a
   note(before.origin != after.origin, MapField::Origin);
   note(before.snapshots != after.snapshots, MapField::Snapshots);
   note(before.merge_pending != after.merge_pending, MapField::MergePending);
+  note(before.usage != after.usage, MapField::Usage);
   return fields;
 }
 

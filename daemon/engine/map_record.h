@@ -32,6 +32,10 @@ struct SnapshotUsage {
   friend bool operator==(const SnapshotUsage&, const SnapshotUsage&) = default;
 };
 
+// How full a snapshot's COW is, 0..100: what is allocated (data and metadata) of its size; 100
+// for an invalid one.
+double fill_percent(const SnapshotUsage& usage);
+
 // Everything mapperd knows about one map: what the kernel reports, plus what only we keep
 // (persistent, created_by_uid) and what we derive from the tables (snapshot relations).
 struct MapRecord {
@@ -71,8 +75,10 @@ struct MapRecord {
   // starts at the next activation (the stored definition keeps it).
   bool merge_pending = false;
 
-  // Values no event announces: read at every change the engine makes or sees, and by
-  // read_status(); the bus serves them from here so a property read never waits on the kernel.
+  // Read at every change the engine makes or sees, and by read_status(); the bus serves them
+  // from here so a property read never waits on the kernel. No event announces open_count;
+  // usage is announced (MapField::Usage) whenever a reading finds it changed, and is read again
+  // when a dm event fires and while snapshots are written (Engine's fill watch).
   std::int32_t open_count = 0;
   std::optional<SnapshotUsage> usage;  // snapshots only
 
@@ -83,7 +89,7 @@ struct MapRecord {
 };
 
 // The parts of a record whose change is announced (PropertiesChanged). The name moves the whole
-// object (a rename), and open_count/usage are never announced, so neither is listed.
+// object (a rename), and open_count is never announced, so neither is listed.
 enum class MapField {
   Uuid,
   Device,
@@ -99,6 +105,7 @@ enum class MapField {
   Origin,
   Snapshots,
   MergePending,
+  Usage,  // a snapshot's COW use: allocated, total, metadata, invalid (and the fill it makes)
 };
 
 // The announced fields that differ between two records of the same map, in enum order.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 
 #include "model/block_devices.h"
@@ -18,6 +19,9 @@ class SysfsBlockDevices final : public BlockDevices {
 
   std::optional<DeviceNumber> resolve(const DeviceRef& ref) const override;
   std::optional<Sectors> size_of(DeviceNumber device) const override;
+  // The writes completed on `device` since it appeared (the fifth field of
+  // <sysfs>/dev/block/MAJOR:MINOR/stat): what the engine's fill watch compares between looks.
+  std::optional<std::uint64_t> writes_completed(DeviceNumber device) const;
 
  private:
   std::filesystem::path device_dir(DeviceNumber device) const;

@@ -279,6 +279,8 @@ std::vector<TargetLine> FakeKernelBackend::status(std::string_view name) {
       }
       status = to_string(usage.first) + "/" + to_string(size.value_or(Sectors(0))) + " " +
                to_string(usage.second);
+      if (cow && cow->is_number() && invalid_cows_.contains(cow->number()))
+        status = "Invalid";
     }
     lines.push_back({line.start, line.length, line.type, status});
   }

@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +54,8 @@ class FakeKernelBackend final : public KernelBackend {
   // <size> <metadata>" from now on. A merge is complete when allocated equals metadata; until
   // this is called both are 0.
   void set_cow_usage(DeviceNumber cow, Sectors allocated, Sectors metadata);
+  // The snapshot over COW device `cow` reports "Invalid" from now on (its COW overflowed).
+  void invalidate_cow(DeviceNumber cow) { invalid_cows_.insert(cow); }
   // A target event (a snapshot filling up, a path failing): raises the map's event counter.
   void raise_event(std::string_view name);
   // Every call that changed or tried to change something, in order: "create twoasone",
@@ -122,6 +125,7 @@ class FakeKernelBackend final : public KernelBackend {
   std::map<DeviceNumber, Device> devices_;
   // By COW device: allocated and metadata sectors.
   std::map<DeviceNumber, std::pair<Sectors, Sectors>> cow_usage_;
+  std::set<DeviceNumber> invalid_cows_;
   std::map<std::string, Map, std::less<>> maps_;
   std::map<std::string, Error, std::less<>> failures_;
   std::vector<std::string> calls_;

@@ -472,4 +472,98 @@ else
   fail "the journal says why scratch went" "$(journalctl -u mapperd --no-pager -o cat | tail -n 5)"
 fi
 
+
+# ---- a snapshot filling up: its thresholds, then the kernel invalidates it -----------------------
+# wait_for_line FILE TEXT SECONDS: whether FILE gets a line holding TEXT in time.
+wait_for_line() {
+  local tries=$(($3 * 10))
+  while [ "$tries" -gt 0 ]; do
+    grep -qF -- "$2" "$1" 2>/dev/null && return 0
+    sleep 0.1
+    tries=$((tries - 1))
+  done
+  return 1
+}
+# A 256 KiB COW with 4 KiB chunks: a header and a metadata chunk, then 62 chunks of data, so 50
+# chunks written to the origin fill it to 81 % and 70 overflow it.
+truncate -s $((256 * 1024)) "$work/smallcow"
+smallcow=$(losetup --find --show "$work/smallcow")
+expect_status "mapperctl concat full /dev/loop2 succeeds" 0 mapperctl concat full /dev/loop2
+expect_status "a snapshot of full on a 256 KiB COW succeeds" 0 \
+  mapperctl snapshot full full-snap "$smallcow" --chunk-size 4K
+"$MAPPERCTL" monitor --json full-snap >"$work/fill-events" 2>&1 &
+fill_monitor=$!
+wait_for_line "$work/fill-events" Watching 60
+dd if=/dev/urandom of=/dev/mapper/full bs=4096 count=50 oflag=direct conv=notrunc status=none
+if wait_for_line "$work/fill-events" '"event":"fill-threshold"' 30; then
+  pass "a snapshot written to 81 % sends FillThresholdCrossed (mapperctl monitor shows it)"
+else
+  fail "a snapshot written to 81 % sends FillThresholdCrossed (mapperctl monitor shows it)" "$(cat "$work/fill-events")"
+fi
+expect_equal "at the first threshold, 80 %" \
+  "$(grep -F '"fill-threshold"' "$work/fill-events" | head -n 1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["percent"])')" 80
+expect_equal "the new figures came just before, as PropertiesChanged" \
+  "$(python3 -c 'import json,sys
+last = None
+for line in open(sys.argv[1]):
+    if not line.startswith("{"): continue
+    e = json.loads(line)
+    if e["event"] == "changed" and "allocated_sectors" in e["properties"]:
+        last = e["properties"]["allocated_sectors"]
+    if e["event"] == "fill-threshold":
+        break
+print(last)' "$work/fill-events")" 416
+expect_equal "info --json shows the figures the kernel has" \
+  "$(json_field "$(mapperctl info full-snap --json)" '(d[0]["allocated_sectors"], d[0]["total_sectors"])')" "(416, 512)"
+if journalctl -u mapperd --no-pager -o cat MESSAGE_ID=ba66c6ee1bca4004858cd70200ab96a6 | grep -q "snapshot full-snap is 80 % full"; then
+  pass "the journal warns, under the fill MESSAGE_ID"
+else
+  fail "the journal warns, under the fill MESSAGE_ID" "$(journalctl -u mapperd --no-pager -o cat | tail -n 5)"
+fi
+kill "$fill_monitor" 2>/dev/null
+wait "$fill_monitor" 2>/dev/null
+
+# The invalidation must come from the kernel's event, not from the next look: the daemon is
+# restarted with looks an hour apart, so only the event can tell it in time.
+mapperd_path=$(systemctl show mapperd -P ExecStart | sed -n 's/.*path=\([^ ;]*\).*/\1/p')
+mkdir -p /run/systemd/system/mapperd.service.d
+printf '[Service]\nExecStart=\nExecStart=%s --fill-interval=3600\n' "$mapperd_path" \
+  >/run/systemd/system/mapperd.service.d/fill-interval.conf
+systemctl daemon-reload && systemctl restart mapperd
+expect_status "mapperd restarted with --fill-interval=3600 keeps full-snap" 0 mapperctl info full-snap
+"$MAPPERCTL" monitor --json full-snap >"$work/fill-events" 2>&1 &
+fill_monitor=$!
+wait_for_line "$work/fill-events" Watching 60
+dd if=/dev/urandom of=/dev/mapper/full bs=4096 seek=50 count=20 oflag=direct conv=notrunc status=none
+expect_equal "the origin takes every write past the COW's end" "$?" 0
+written_at=$(date +%s%N)
+if wait_for_line "$work/fill-events" '"event":"invalidated"' 20; then
+  echo "# SnapshotInvalidated seen $((($(date +%s%N) - written_at) / 1000000)) ms after the overflowing write ended"
+  pass "the overflow sends SnapshotInvalidated at the kernel's event"
+else
+  fail "the overflow sends SnapshotInvalidated at the kernel's event" "$(cat "$work/fill-events")"
+fi
+expect_equal "full-snap is failed and invalid" \
+  "$(json_field "$(mapperctl info full-snap --json)" '(d[0]["state"], d[0]["invalid"])')" "('failed', True)"
+expect_equal "full is still active" "$(json_field "$(mapperctl info full --json)" 'd[0]["state"]')" active
+if dd if=/dev/mapper/full of=/dev/null bs=4096 count=70 iflag=direct status=none; then
+  pass "the origin still reads"
+else
+  fail "the origin still reads"
+fi
+if journalctl -u mapperd --no-pager -o cat MESSAGE_ID=d872a549b7244b249a6231e104ff88e4 | grep -q "snapshot full-snap was invalidated"; then
+  pass "the journal logs the invalidation, under its MESSAGE_ID"
+else
+  fail "the journal logs the invalidation, under its MESSAGE_ID" "$(journalctl -u mapperd --no-pager -o cat | tail -n 5)"
+fi
+kill "$fill_monitor" 2>/dev/null
+wait "$fill_monitor" 2>/dev/null
+rm /run/systemd/system/mapperd.service.d/fill-interval.conf
+systemctl daemon-reload && systemctl restart mapperd
+expect_status "mapperctl remove --with-snapshots full succeeds on an invalid snapshot" 0 \
+  mapperctl remove --with-snapshots full
+expect_gone full-snap
+losetup -d "$smallcow"
+
+
 finish

@@ -136,6 +136,21 @@ TEST_F(Mapperctl, RemovesAnOriginWithItsSnapshotsInOneCallAndListsThem) {
   EXPECT_TRUE(mapperd_.maps.empty());
 }
 
+TEST_F(Mapperctl, ReadsASnapshotsStatusBeforeShowingItsFill) {
+  mapperd_.add_map("origin", 1, "").snapshots = {"snap"};
+  mapperd_.add_map("snap", 2, "").snapshot_origin = "origin";
+  mapperd_.add_map("plain", 3, "");
+  EXPECT_EQ(run({"info", "snap", "plain"}).status, 0);
+  EXPECT_THAT(mapperd_.calls,
+              ElementsAre("get snap", "get plain", "status snap", "get snap", "get plain"));
+  mapperd_.calls.clear();
+  EXPECT_EQ(run({"ls"}).status, 0);
+  EXPECT_THAT(mapperd_.calls, ElementsAre("ls", "status snap", "ls"));
+  mapperd_.calls.clear();
+  EXPECT_EQ(run({"info", "plain"}).status, 0);
+  EXPECT_THAT(mapperd_.calls, ElementsAre("get plain"));
+}
+
 TEST_F(Mapperctl, CreatesEveryMapOfAConciseTextInOneCall) {
   const Result result = run({"create", "--concise", "-", "--not-persistent"},
                             "lin=ear,,,rw,0 8 linear 7:1 0;two,u2,,ro,0 4 zero,4 4 error\n");

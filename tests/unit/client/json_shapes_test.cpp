@@ -53,7 +53,9 @@ const std::vector<std::string> kMapFields = {"name",
                                              "allocated_sectors",
                                              "total_sectors",
                                              "metadata_sectors",
+                                             "fill_percent",
                                              "invalid",
+                                             "merge_pending",
                                              "object_path"};
 
 std::vector<std::string> keys_of(const Json& object) {

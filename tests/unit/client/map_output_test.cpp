@@ -115,7 +115,8 @@ TEST(TheMapJson, HasEveryDocumentedFieldInOrder) {
             R"("missing_devices":[],)"
             R"("table":["0 4096 linear 7:1 0","4096 4096 linear 7:2 0"],)"
             R"("snapshot_origin":null,"snapshots":[],"allocated_sectors":null,)"
-            R"("total_sectors":null,"metadata_sectors":null,"invalid":null,)"
+            R"("total_sectors":null,"metadata_sectors":null,"fill_percent":null,)"
+            R"("invalid":null,"merge_pending":null,)"
             R"("object_path":"/org/mapperd/Mapper1/map/twoasone"})");
 }
 
@@ -123,10 +124,45 @@ TEST(TheMapJson, FillsTheSnapshotFieldsOfASnapshot) {
   MapInfo snap = twoasone();
   snap.snapshot_origin = "base";
   snap.allocated_sectors = 16;
+  snap.total_sectors = 64;
+  snap.merge_pending = true;
   const Json json = map_json(snap);
   EXPECT_EQ(json.find("snapshot_origin")->dump(), R"("base")");
   EXPECT_EQ(json.find("allocated_sectors")->dump(), "16");
+  EXPECT_EQ(json.find("fill_percent")->dump(), "25.0");
   EXPECT_EQ(json.find("invalid")->dump(), "false");
+  EXPECT_EQ(json.find("merge_pending")->dump(), "true");
+}
+
+TEST(TheMapJson, ShowsAnInvalidSnapshotAsFull) {
+  MapInfo snap = twoasone();
+  snap.snapshot_origin = "base";
+  snap.invalid = true;
+  EXPECT_EQ(map_json(snap).find("fill_percent")->dump(), "100.0");
+}
+
+TEST(TheEventLines, ShowASnapshotsNewUsageThoughTheChangeDoesNotNameItsOrigin) {
+  MapEvent usage = MapEvent::of(MapEvent::Kind::Changed, "snap");
+  usage.map.allocated_sectors = 416;
+  usage.map.invalid = false;
+  usage.changed = {"AllocatedSectors", "Invalid"};
+  EXPECT_EQ(json_text(event_json(usage), JsonMode::Short),
+            R"({"event":"changed","name":"snap","properties":{"allocated_sectors":416,)"
+            R"("invalid":false},"invalidated":[]})");
+  EXPECT_EQ(format_event(usage), "changed snap allocated_sectors=416 invalid=false");
+}
+
+// The events a snapshot's own signals make.
+TEST(TheEventLines, ShowAFillThresholdAndAnInvalidation) {
+  MapEvent filled = MapEvent::of(MapEvent::Kind::FillCrossed, "snap");
+  filled.percent = 85;
+  EXPECT_EQ(format_event(filled), "filled snap 85%");
+  EXPECT_EQ(json_text(event_json(filled), JsonMode::Short),
+            R"({"event":"fill-threshold","name":"snap","percent":85})");
+  const MapEvent invalidated = MapEvent::of(MapEvent::Kind::Invalidated, "snap");
+  EXPECT_EQ(format_event(invalidated), "invalidated snap");
+  EXPECT_EQ(json_text(event_json(invalidated), JsonMode::Short),
+            R"({"event":"invalidated","name":"snap"})");
 }
 
 TEST(TableLines, ArePrefixedWithTheNameOnlyWhenAsked) {

@@ -107,6 +107,17 @@ TEST(MapperdsCommandLine, RefusesAKernelTimeoutOutsideOneSecondToADay) {
   }
 }
 
+TEST(MapperdsCommandLine, TakesAFillIntervalOfOneSecondToAnHour) {
+  EXPECT_EQ(run_with({}).fill_interval, std::chrono::seconds(5));
+  EXPECT_EQ(run_with({"--fill-interval", "1"}).fill_interval, std::chrono::seconds(1));
+  EXPECT_EQ(run_with({"--fill-interval=3600"}).fill_interval, std::chrono::seconds(3600));
+  for (const char* value : {"0", "3601", "5s", ""}) {
+    const CommandLineExit done = exit_with({std::string("--fill-interval=") + value});
+    EXPECT_EQ(done.status, 2) << value;
+    EXPECT_THAT(done.standard_error, StartsWith("mapperd: --fill-interval")) << value;
+  }
+}
+
 TEST(MapperdsCommandLine, PrintsItsOptionsForHelp) {
   for (const char* help : {"--help", "-h"}) {
     const CommandLineExit done = exit_with({help});

@@ -32,6 +32,8 @@ std::string field_name(MapField field) {
       return "Snapshots";
     case MapField::MergePending:
       return "MergePending";
+    case MapField::Usage:
+      return "Usage";
   }
   return "?";
 }

@@ -38,6 +38,14 @@ class RecordingObserver final : public EngineObserver {
     events.push_back("job removed " + std::to_string(job.id));
   }
 
+  // "filled snap 85%", "invalidated snap".
+  void snapshot_fill_crossed(const MapRecord& snapshot, unsigned percent) override {
+    events.push_back("filled " + snapshot.name + " " + std::to_string(percent) + "%");
+  }
+  void snapshot_invalidated(const MapRecord& snapshot) override {
+    events.push_back("invalidated " + snapshot.name);
+  }
+
   std::vector<std::string> events;
 };
 

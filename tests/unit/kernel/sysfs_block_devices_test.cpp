@@ -55,6 +55,16 @@ TEST_F(SysfsBlockDevicesOverATestTree, DoesNotKnowANumberSysfsLacks) {
   EXPECT_EQ(devices_.resolve(ref("7:9")), std::nullopt);
 }
 
+TEST_F(SysfsBlockDevicesOverATestTree, ReadsTheWritesCompletedFromTheStatFile) {
+  // The kernel pads its fields: reads, merges, sectors, ticks, then writes.
+  sysfs_.write("dev/block/7:1/stat",
+               "     120        3     4096       10      457        0    18432       80\n");
+  EXPECT_EQ(devices_.writes_completed({7, 1}), 457u);
+  sysfs_.write("dev/block/7:2/stat", "1 2 3\n");
+  EXPECT_EQ(devices_.writes_completed({7, 2}), std::nullopt);
+  EXPECT_EQ(devices_.writes_completed({7, 9}), std::nullopt);
+}
+
 TEST_F(SysfsBlockDevicesOverATestTree, ReadsTheSizeInSectors) {
   EXPECT_EQ(devices_.size_of({7, 1}), Sectors(8192));
 }
