@@ -295,11 +295,12 @@ void DmBackend::require_udev(std::string_view operation, std::string_view name) 
   }
 }
 
-std::uint16_t DmBackend::udev_flags() const {
+std::uint16_t DmBackend::udev_flags(UdevRole role) const {
   // udev's dm rules make and remove /dev/mapper/NAME and record them in udev's database; with
   // libdevmapper's own fallback on, it would make nodes behind udev's back (LVM and multipath
   // turn it off the same way). Without udev the fallback is all there is.
-  return udev_synchronised_ ? DM_UDEV_DISABLE_LIBRARY_FALLBACK : 0;
+  const std::uint16_t fallback = udev_synchronised_ ? DM_UDEV_DISABLE_LIBRARY_FALLBACK : 0;
+  return fallback | udev_role_flags(role);
 }
 
 UdevCookie DmBackend::make_cookie(std::string_view operation, std::string_view name) {
@@ -366,9 +367,11 @@ void DmBackend::suspend_map(std::string_view operation, std::string_view name, b
     throw call.failure();
 }
 
-void DmBackend::resume_map(std::string_view operation, std::string_view name, UdevCookie& cookie) {
+void DmBackend::resume_map(std::string_view operation, std::string_view name, UdevCookie& cookie,
+                           UdevRole role) {
   Call call(log_, operation, name, DM_DEVICE_RESUME);
-  cookie.attach(call.get(), udev_flags());
+  // The resume's uevent is the one udev's rules act on (links, blkid): it carries the role.
+  cookie.attach(call.get(), udev_flags(role));
   KernelLogCursor kernel_log(options_.kmsg);
   // A resume that makes no uevent (nothing was suspended) is completed by libdevmapper itself.
   if (call.run())
@@ -413,12 +416,12 @@ std::string DmBackend::remove_half_made(std::string_view operation, std::string_
 }
 
 std::string DmBackend::restore_old_table(std::string_view operation, std::string_view name,
-                                         UdevCookie& cookie) noexcept {
+                                         UdevCookie& cookie, UdevRole role) noexcept {
   try {
     // A failed resume may leave the new table in the inactive slot; dropping it makes the next
     // resume bring back the old one.
     clear_table(operation, name);
-    resume_map(operation, name, cookie);
+    resume_map(operation, name, cookie, role);
     return "the old table was resumed";
   } catch (const std::exception& error) {
     return "resuming the old table failed too (" + std::string(error.what()) +
@@ -461,7 +464,7 @@ MapInfo DmBackend::create(const CreateRequest& request) {
   try {
     const MapInfo made = existing(op, name);
     load_table(op, name, request.table, request.read_only, made.device);
-    resume_map(op, name, cookie);
+    resume_map(op, name, cookie, udev_role(request.uuid, request.table));
   } catch (const Error& error) {
     throw errors::with_note(error, remove_half_made(op, name, cookie));
   }
@@ -525,10 +528,11 @@ void DmBackend::reload(std::string_view name, const std::vector<TargetLine>& tab
   } catch (const Error& error) {
     throw errors::with_note(error, drop_new_table());
   }
+  const UdevRole role = udev_role(map.uuid, table);
   try {
-    resume_map(op, name, cookie);
+    resume_map(op, name, cookie, role);
   } catch (const Error& error) {
-    throw errors::with_note(error, restore_old_table(op, name, cookie));
+    throw errors::with_note(error, restore_old_table(op, name, cookie, role));
   }
   cookie.wait();
 }
@@ -540,8 +544,12 @@ void DmBackend::suspend(std::string_view name, bool noflush) {
 void DmBackend::resume(std::string_view name) {
   constexpr std::string_view op = "resume";
   require_udev(op, name);
+  // What the map is decides udev's flags; a map that is gone fails the resume itself.
+  UdevRole role = UdevRole::Visible;
+  if (const std::optional<MapInfo> map = info(name))
+    role = udev_role(map->uuid, map->live_table ? table(name) : std::vector<TargetLine>{});
   UdevCookie cookie = make_cookie(op, name);
-  resume_map(op, name, cookie);
+  resume_map(op, name, cookie, role);
   cookie.wait();
 }
 
@@ -570,7 +578,7 @@ void DmBackend::remove(std::string_view name, const RemoveOptions& options) {
     if (size.count() > 0) {
       load_table(op, name, {{Sectors(0), size, "error", ""}}, map.read_only, map.device);
       suspend_map(op, name, true);
-      resume_map(op, name, cookie);
+      resume_map(op, name, cookie, UdevRole::Visible);
     }
   }
   remove_map(op, name, cookie, options.deferred);

@@ -13,6 +13,7 @@
 #include "kernel/libdm_log.h"
 #include "kernel/sysfs_block_devices.h"
 #include "kernel/udev_cookie.h"
+#include "kernel/udev_role.h"
 
 namespace mapperd {
 
@@ -99,21 +100,23 @@ class DmBackend final : public KernelBackend {
   void check_devices(std::string_view operation, std::string_view name,
                      const std::vector<TargetLine>& table) const;
   UdevCookie make_cookie(std::string_view operation, std::string_view name);
-  std::uint16_t udev_flags() const;
+  // The cookie's flags: ours, and those that tell udev's rules what the map is (udev_role.h).
+  std::uint16_t udev_flags(UdevRole role = UdevRole::Visible) const;
 
   // The ioctl steps, each throwing the errors of its operation.
   void load_table(std::string_view operation, std::string_view name,
                   const std::vector<TargetLine>& table, bool read_only, DeviceNumber device);
   void clear_table(std::string_view operation, std::string_view name);
   void suspend_map(std::string_view operation, std::string_view name, bool noflush);
-  void resume_map(std::string_view operation, std::string_view name, UdevCookie& cookie);
+  void resume_map(std::string_view operation, std::string_view name, UdevCookie& cookie,
+                  UdevRole role);
   void remove_map(std::string_view operation, std::string_view name, UdevCookie& cookie,
                   bool deferred);
   // What a rollback did, for the error message of the failure it follows. Never throws.
   std::string remove_half_made(std::string_view operation, std::string_view name,
                                UdevCookie& cookie) noexcept;
   std::string restore_old_table(std::string_view operation, std::string_view name,
-                                UdevCookie& cookie) noexcept;
+                                UdevCookie& cookie, UdevRole role) noexcept;
   std::vector<TargetLine> target_lines(std::string_view operation, std::string_view name,
                                        int task_type);
 

@@ -566,4 +566,33 @@ expect_gone full-snap
 losetup -d "$smallcow"
 
 
+# ---- by-uuid always names the origin: the -real layer hidden from udev, snapshots behind it ----
+expect_status "mapperctl concat fs /dev/loop2 succeeds" 0 mapperctl concat fs /dev/loop2
+mkfs.ext4 -q -F -L mapperd-fs /dev/mapper/fs && udevadm settle
+fs_uuid=$(blkid -s UUID -o value /dev/mapper/fs)
+fs_node=$(readlink -f /dev/mapper/fs)
+expect_status "a snapshot of the ext4 origin fs succeeds" 0 mapperctl snapshot fs fs-snap /dev/loop3
+udevadm settle
+expect_equal "/dev/disk/by-uuid names the origin, not its layer or its snapshot" \
+  "$(readlink -f "/dev/disk/by-uuid/$fs_uuid")" "$fs_node"
+expect_equal "/dev/disk/by-label too" "$(readlink -f /dev/disk/by-label/mapperd-fs)" "$fs_node"
+expect_equal "udev was told fs-real is a hidden layer (no disk rules, no other rules)" \
+  "$(udevadm info --query=property /dev/mapper/fs-real | grep -E '^DM_UDEV_DISABLE_(DISK|OTHER)_RULES_FLAG=1$' | sort | tr '\n' ' ')" \
+  "DM_UDEV_DISABLE_DISK_RULES_FLAG=1 DM_UDEV_DISABLE_OTHER_RULES_FLAG=1 "
+expect_equal "and that fs-snap is a snapshot (low link priority)" \
+  "$(udevadm info --query=property /dev/mapper/fs-snap | grep -c '^DM_UDEV_LOW_PRIORITY_FLAG=1$')" 1
+expect_equal "blkid on fs-real is not in udev's database" \
+  "$(udevadm info --query=property /dev/mapper/fs-real | grep -c '^ID_FS_UUID=')" 0
+mkdir -p "$work/mnt"
+printf 'UUID=%s %s ext4 defaults 0 0\n' "$fs_uuid" "$work/mnt" >"$work/fstab"
+if mount --fstab "$work/fstab" "$work/mnt"; then
+  expect_equal "an fstab UUID= line mounts the origin" "$(findmnt -n -o MAJ:MIN "$work/mnt" | tr -d ' ')" \
+    "$(dmsetup info -c --noheadings -o major,minor --separator : fs)"
+  umount "$work/mnt"
+else
+  fail "an fstab UUID= line mounts the origin" "mount --fstab failed"
+fi
+expect_status "mapperctl remove --with-snapshots fs succeeds" 0 mapperctl remove --with-snapshots fs
+expect_gone fs-real
+
 finish
