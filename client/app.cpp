@@ -6,6 +6,7 @@
 #include "exit_status.h"
 #include "help.h"
 #include "json_output.h"
+#include "polkit_agent.h"
 #include "verbs.h"
 
 namespace mapperctl {
@@ -34,12 +35,16 @@ void check_argument_count(const VerbSpec& verb, const CommandLine& command) {
 
 // Interactive authorization (a polkit agent asking for a password) is allowed unless
 // --no-user-interaction says no, or nobody could answer: neither stdin nor stderr is a
-// terminal, as under cron or a systemd service.
+// terminal, as under cron or a systemd service. Where a password can be typed on stdin, a
+// pkttyagent of our own answers when the session has no agent (PolkitAgent::wanted()).
 ConnectionOptions connection_options(const GlobalOptions& global, const Console& console) {
   ConnectionOptions options;
   options.host = global.host;
   options.allow_interactive_authorization =
       !global.no_user_interaction && (console.stdin_is_terminal || console.stderr_is_terminal);
+  options.start_polkit_agent =
+      PolkitAgent::wanted(options.allow_interactive_authorization, console.stdin_is_terminal,
+                          options.host.has_value(), console.uid);
   return options;
 }
 

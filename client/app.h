@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sys/types.h>
+
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -15,6 +17,8 @@ struct Console {
   std::ostream& err;
   bool stdin_is_terminal = false;
   bool stderr_is_terminal = false;
+  // Who runs mapperctl (geteuid()): root needs no polkit agent.
+  uid_t uid = 0;
 };
 
 // Runs one mapperctl command line (argv without argv[0]) and returns its exit status. Every

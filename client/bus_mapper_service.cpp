@@ -16,6 +16,7 @@
 #include "exit_status.h"
 #include "mapperd-dbus/mapper1_proxy.h"
 #include "object_path.h"
+#include "polkit_agent.h"
 
 namespace mapperctl {
 namespace {
@@ -497,6 +498,9 @@ class BusMapperService final : public MapperService {
   }
 
   Options base_options() const {
+    // The first call that may need an authentication starts the agent that can ask for it.
+    if (options_.start_polkit_agent)
+      polkit_agent_.start();
     return {
         {"auth.no_user_interaction", sdbus::Variant(!options_.allow_interactive_authorization)}};
   }
@@ -523,6 +527,8 @@ class BusMapperService final : public MapperService {
 
   std::unique_ptr<sdbus::IConnection> connection_;
   ConnectionOptions options_;
+  // Started by the first call that changes something; stopped when mapperctl is done.
+  mutable PolkitAgent polkit_agent_;
 };
 
 }  // namespace

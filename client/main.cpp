@@ -11,6 +11,6 @@ int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
   const std::vector<std::string> args(argv + 1, argv + argc);
   mapperctl::Console console{std::cin, std::cout, std::cerr, ::isatty(STDIN_FILENO) == 1,
-                             ::isatty(STDERR_FILENO) == 1};
+                             ::isatty(STDERR_FILENO) == 1, ::geteuid()};
   return mapperctl::run_mapperctl(args, console, mapperctl::connect_to_mapperd);
 }

@@ -254,6 +254,8 @@ class MapperService {
 struct ConnectionOptions {
   std::optional<std::string> host;  // ssh to [USER@]HOST and use its system bus
   bool allow_interactive_authorization = true;
+  // Start a text polkit agent (pkttyagent) before the first call that changes something.
+  bool start_polkit_agent = false;
 };
 
 using MapperServiceFactory =

@@ -322,6 +322,24 @@ TEST_F(Mapperctl, AsksMapperdNotToPromptWhenNoTerminalCouldAnswer) {
   EXPECT_FALSE(mapperd_.last_connection->allow_interactive_authorization);
 }
 
+TEST_F(Mapperctl, StartsAPolkitAgentOnlyWhereSomeoneCanTypeAPassword) {
+  mapperd_.add_map("a", 1, "");
+  run({"resume", "a"});
+  EXPECT_FALSE(mapperd_.last_connection->start_polkit_agent);  // no terminal
+  on_terminal_ = true;
+  run({"resume", "a"});
+  EXPECT_TRUE(mapperd_.last_connection->allow_interactive_authorization);
+  EXPECT_TRUE(mapperd_.last_connection->start_polkit_agent);
+  run({"resume", "a", "--no-ask-password"});
+  EXPECT_FALSE(mapperd_.last_connection->allow_interactive_authorization);
+  EXPECT_FALSE(mapperd_.last_connection->start_polkit_agent);
+  run({"resume", "a", "-H", "root@box"});
+  EXPECT_FALSE(mapperd_.last_connection->start_polkit_agent);  // that host's polkit asks there
+  uid_ = 0;
+  run({"resume", "a"});
+  EXPECT_FALSE(mapperd_.last_connection->start_polkit_agent);  // polkit asks root nothing
+}
+
 TEST_F(Mapperctl, PassesTheHostToTheConnection) {
   run({"ls", "-H", "root@box"});
   EXPECT_EQ(mapperd_.last_connection->host, "root@box");

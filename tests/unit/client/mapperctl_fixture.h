@@ -28,7 +28,7 @@ class Mapperctl : public ::testing::Test {
     std::ostringstream out;
     std::ostringstream err;
     Result result;
-    result.status = run_mapperctl(args, Console{in, out, err, false, false},
+    result.status = run_mapperctl(args, Console{in, out, err, on_terminal_, on_terminal_, uid_},
                                   [this](const ConnectionOptions& options) {
                                     mapperd_.last_connection = options;
                                     return std::make_unique<FakeMapperService>(mapperd_);
@@ -39,6 +39,9 @@ class Mapperctl : public ::testing::Test {
   }
 
   FakeMapperd mapperd_;
+  // The console the next run() has: stdin and stderr terminals or not, and who runs it.
+  bool on_terminal_ = false;
+  uid_t uid_ = 1000;
 };
 
 }  // namespace mapperctl::testing
