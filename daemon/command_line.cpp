@@ -35,6 +35,16 @@ CLI::Validator whole_seconds_up_to(unsigned long maximum) {
       "");
 }
 
+// An option taking a whole number of seconds from 1 to `maximum`.
+void add_seconds(CLI::App& app, const std::string& name, std::chrono::seconds& into,
+                 unsigned long maximum, const std::string& description) {
+  app.add_option_function<std::string>(
+         name, [&into](const std::string& value) { into = std::chrono::seconds(std::stoul(value)); },
+         description)
+      ->type_name("SECONDS")
+      ->check(whole_seconds_up_to(maximum));
+}
+
 void add_directory(CLI::App& app, const std::string& name, std::optional<std::string>& into,
                    const std::string& description) {
   app.add_option_function<std::string>(
@@ -63,22 +73,10 @@ std::variant<CommandLine, CommandLineExit> parse_command_line(
                 "definitions (default $CONFIGURATION_DIRECTORY, else /etc/mapperd)");
   add_directory(app, "--runtime-directory", line.runtime_directory,
                 "runtime state (default $RUNTIME_DIRECTORY, else /run/mapperd)");
-  app.add_option_function<std::string>(
-         "--kernel-timeout",
-         [&line](const std::string& value) {
-           line.kernel_timeout = std::chrono::seconds(std::stoul(value));
-         },
-         "a device-mapper call fails with TimedOut past this (default 60)")
-      ->type_name("SECONDS")
-      ->check(whole_seconds_up_to(kMaximumKernelTimeout));
-  app.add_option_function<std::string>(
-         "--fill-interval",
-         [&line](const std::string& value) {
-           line.fill_interval = std::chrono::seconds(std::stoul(value));
-         },
-         "how often snapshots being written are checked for fill (default 5)")
-      ->type_name("SECONDS")
-      ->check(whole_seconds_up_to(kMaximumFillInterval));
+  add_seconds(app, "--kernel-timeout", line.kernel_timeout, kMaximumKernelTimeout,
+              "a device-mapper call fails with TimedOut past this (default 60)");
+  add_seconds(app, "--fill-interval", line.fill_interval, kMaximumFillInterval,
+              "how often snapshots being written are checked for fill (default 5)");
 
   // CLI11 takes the arguments last to first.
   std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());

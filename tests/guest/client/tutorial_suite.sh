@@ -484,6 +484,14 @@ wait_for_line() {
   done
   return 1
 }
+# expect_journal DESCRIPTION MESSAGE-ID TEXT: mapperd logged TEXT under MESSAGE-ID.
+expect_journal() {
+  if journalctl -u mapperd --no-pager -o cat "MESSAGE_ID=$2" | grep -qF -- "$3"; then
+    pass "$1"
+  else
+    fail "$1" "$(journalctl -u mapperd --no-pager -o cat | tail -n 5)"
+  fi
+}
 # A 256 KiB COW with 4 KiB chunks: a header and a metadata chunk, then 62 chunks of data, so 50
 # chunks written to the origin fill it to 81 % and 70 overflow it.
 truncate -s $((256 * 1024)) "$work/smallcow"
@@ -515,11 +523,8 @@ for line in open(sys.argv[1]):
 print(last)' "$work/fill-events")" 416
 expect_equal "info --json shows the figures the kernel has" \
   "$(json_field "$(mapperctl info full-snap --json)" '(d[0]["allocated_sectors"], d[0]["total_sectors"])')" "(416, 512)"
-if journalctl -u mapperd --no-pager -o cat MESSAGE_ID=ba66c6ee1bca4004858cd70200ab96a6 | grep -q "snapshot full-snap is 80 % full"; then
-  pass "the journal warns, under the fill MESSAGE_ID"
-else
-  fail "the journal warns, under the fill MESSAGE_ID" "$(journalctl -u mapperd --no-pager -o cat | tail -n 5)"
-fi
+expect_journal "the journal warns, under the fill MESSAGE_ID" ba66c6ee1bca4004858cd70200ab96a6 \
+  "snapshot full-snap is 80 % full"
 kill "$fill_monitor" 2>/dev/null
 wait "$fill_monitor" 2>/dev/null
 
@@ -551,11 +556,8 @@ if dd if=/dev/mapper/full of=/dev/null bs=4096 count=70 iflag=direct status=none
 else
   fail "the origin still reads"
 fi
-if journalctl -u mapperd --no-pager -o cat MESSAGE_ID=d872a549b7244b249a6231e104ff88e4 | grep -q "snapshot full-snap was invalidated"; then
-  pass "the journal logs the invalidation, under its MESSAGE_ID"
-else
-  fail "the journal logs the invalidation, under its MESSAGE_ID" "$(journalctl -u mapperd --no-pager -o cat | tail -n 5)"
-fi
+expect_journal "the journal logs the invalidation, under its MESSAGE_ID" \
+  d872a549b7244b249a6231e104ff88e4 "snapshot full-snap was invalidated"
 kill "$fill_monitor" 2>/dev/null
 wait "$fill_monitor" 2>/dev/null
 rm /run/systemd/system/mapperd.service.d/fill-interval.conf
