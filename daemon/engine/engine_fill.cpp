@@ -45,7 +45,9 @@ void Engine::look_at_snapshot_fill() {
   RescanScope scope;
   std::map<std::string, DeviceNumber> devices;
   for (const auto& [name, record] : catalog_.all()) {
-    if (!record.origin || record.state == MapState::Pending)
+    // An invalid snapshot fills no more: its origin's writes no longer reach its COW.
+    if (!record.origin || record.state == MapState::Pending ||
+        (record.usage && record.usage->invalid))
       continue;
     const MapRecord* origin = catalog_.find(*record.origin);
     const std::optional<std::uint64_t> own = write_counter_(record.device);

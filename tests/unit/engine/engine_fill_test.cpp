@@ -131,6 +131,18 @@ TEST_F(AnEngineWatchingFill, AnnouncesAnInvalidationOnceAtADeviceMapperEvent) {
   EXPECT_THAT(observer_.events, IsEmpty());
 }
 
+TEST_F(AnEngineWatchingFill, LeavesAnInvalidSnapshotAlone) {
+  make_snapshot();
+  on_kernel([](FakeKernelBackend& fake) { fake.invalidate_cow(kCow1); });
+  std::optional<Outcome<Done>> read;
+  engine_.request_snapshot_rescan(into(read));
+  wait_for(read).value_or_throw();
+  const std::size_t reads = kernel_reads().size();
+  write_to("origin");
+  settle();
+  EXPECT_EQ(kernel_reads().size(), reads);
+}
+
 TEST_F(AnEngineWatchingFill, ReadsNothingAtADeviceMapperEventWithoutSnapshots) {
   const std::size_t reads = kernel_reads().size();
   std::optional<Outcome<Done>> read;
