@@ -10,7 +10,7 @@ readonly MANAGER=/org/mapperd/Mapper1
 readonly MAP_IFACE=org.mapperd.Mapper1.Map
 readonly MGR_IFACE=org.mapperd.Mapper1.Manager
 readonly ERR=org.mapperd.Mapper1.Error
-readonly EVERY_MAP_PROPERTY="AllocatedSectors CreatedByUID Dependencies DeviceNumber DevicePath Invalid MergePending MetadataSectors MissingDevices Name OpenCount Owned Persistent ReadOnly Size SnapshotOrigin Snapshots State Table TotalSectors UUID"
+readonly EVERY_MAP_PROPERTY="AllocatedSectors CreatedByUID Dependencies DeviceNumber DevicePath FillPercent Invalid MergePending MetadataSectors MissingDevices Name OpenCount Owned Persistent ReadOnly Size SnapshotOrigin Snapshots State Table TotalSectors UUID"
 
 # shellcheck source=tests/guest/lib/checks.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/checks.sh"
