@@ -597,4 +597,37 @@ fi
 expect_status "mapperctl remove --with-snapshots fs succeeds" 0 mapperctl remove --with-snapshots fs
 expect_gone fs-real
 
+
+# ---- an idle host with 20 snapshots asks the kernel nothing --------------------------------------
+# Twenty COW slices of loop3 made in one batch, then twenty snapshots of one origin.
+# (The concise format: one line, the maps separated by semicolons.)
+cows=""
+for i in $(seq 0 19); do cows+="${cows:+;}idle-cow$i,,,rw,0 400 linear 7:3 $((i * 400))"; done
+echo "$cows" >"$work/cows"
+expect_status "twenty COW slices in one create --concise" 0 mapperctl create --concise "$work/cows" --not-persistent
+expect_status "mapperctl concat idle /dev/loop2 succeeds" 0 mapperctl concat idle /dev/loop2 --not-persistent
+made=0
+for i in $(seq 0 19); do
+  mapperctl snapshot idle "idle-s$i" "/dev/mapper/idle-cow$i" >/dev/null 2>&1 && made=$((made + 1))
+done
+expect_equal "twenty snapshots of idle" "$made" 20
+udevadm settle
+# The fill watch reads each new snapshot once, at its next look (5 s): let that pass first.
+sleep 7
+daemon_pid=$(systemctl show -P MainPID mapperd)
+# Its wake-ups first, untraced (strace's own stops would count), then its ioctls.
+switches() { awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$daemon_pid/status"; }
+switches_before=$(switches)
+sleep 10
+echo "# idle with 20 snapshots: $(($(switches) - switches_before)) voluntary context switches of the main thread in 10 s"
+timeout -s INT 30 strace -f -c -e trace=ioctl -o "$work/strace" -p "$daemon_pid" 2>/dev/null
+ioctls=$(awk '$NF == "ioctl" { print $4 }' "$work/strace")
+echo "# idle with 20 snapshots for 30 s: ${ioctls:-0} ioctls"
+expect_equal "an idle mapperd with 20 snapshots makes no ioctl in 30 s" "${ioctls:-0}" 0
+expect_status "mapperctl remove --with-snapshots idle succeeds" 0 mapperctl remove --with-snapshots idle
+names=""
+for i in $(seq 0 19); do names="$names idle-cow$i"; done
+# shellcheck disable=SC2086
+expect_status "the COW slices go in one call" 0 mapperctl remove $names
+
 finish
