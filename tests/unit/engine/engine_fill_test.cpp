@@ -48,6 +48,16 @@ class AnEngineWatchingFill : public EngineFixture {
     });
   }
   void write_to(const std::string& name) { ++writes_[map(name).device]; }
+  // The kernel invalidates snap (its COW overflowed).
+  void invalidate_snap() {
+    on_kernel([](FakeKernelBackend& fake) { fake.invalidate_cow(kCow1); });
+  }
+  // What main does when the kernel raises a device-mapper event, run to completion.
+  void device_mapper_event() {
+    std::optional<Outcome<Done>> read;
+    engine_.request_snapshot_rescan(into(read));
+    wait_for(read).value_or_throw();
+  }
   // A few of the watch's looks go by.
   void settle() { loop_.run_until([] { return false; }, std::chrono::milliseconds(40)); }
   bool heard(const std::string& event) {
@@ -116,27 +126,21 @@ TEST_F(AnEngineWatchingFill, RunsNoTimerWithoutSnapshots) {
 
 TEST_F(AnEngineWatchingFill, AnnouncesAnInvalidationOnceAtADeviceMapperEvent) {
   make_snapshot();
-  on_kernel([](FakeKernelBackend& fake) { fake.invalidate_cow(kCow1); });
-  std::optional<Outcome<Done>> read;
-  engine_.request_snapshot_rescan(into(read));
-  wait_for(read).value_or_throw();
+  invalidate_snap();
+  device_mapper_event();
   EXPECT_THAT(observer_.events, ElementsAre("changed snap: State Usage", "invalidated snap"));
   EXPECT_EQ(map("snap").state, MapState::Failed);
   EXPECT_EQ(map("origin").state, MapState::Active);
 
   observer_.events.clear();
-  read.reset();
-  engine_.request_snapshot_rescan(into(read));
-  wait_for(read).value_or_throw();
+  device_mapper_event();
   EXPECT_THAT(observer_.events, IsEmpty());
 }
 
 TEST_F(AnEngineWatchingFill, LeavesAnInvalidSnapshotAlone) {
   make_snapshot();
-  on_kernel([](FakeKernelBackend& fake) { fake.invalidate_cow(kCow1); });
-  std::optional<Outcome<Done>> read;
-  engine_.request_snapshot_rescan(into(read));
-  wait_for(read).value_or_throw();
+  invalidate_snap();
+  device_mapper_event();
   const std::size_t reads = kernel_reads().size();
   write_to("origin");
   settle();
