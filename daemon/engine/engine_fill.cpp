@@ -2,6 +2,7 @@
 // crosses a threshold or the kernel invalidates the snapshot. Nothing runs on a host without
 // snapshots, and an idle host with snapshots costs a sysfs read per look and no ioctl.
 
+#include <algorithm>
 #include <utility>
 
 #include "engine.h"
@@ -30,7 +31,13 @@ void Engine::request_snapshot_rescan(Completion<Done> done) {
 }
 
 void Engine::watch_fill_while_snapshots_exist() {
-  if (!write_counter_ || !schedule_ || fill_look_scheduled_ || snapshots_scope().maps.empty())
+  if (!write_counter_ || !schedule_ || fill_look_scheduled_)
+    return;
+  // Runs after every reading: a scan that stops at the first snapshot, no list built.
+  const auto& all = catalog_.all();
+  if (std::none_of(all.begin(), all.end(), [](const auto& entry) {
+        return entry.second.origin && entry.second.state != MapState::Pending;
+      }))
     return;
   fill_look_scheduled_ = true;
   schedule_while_alive(fill_interval_, [this] {
