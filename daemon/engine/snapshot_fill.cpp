@@ -2,20 +2,12 @@
 
 namespace mapperd {
 
-unsigned fill_threshold_reached(double percent) {
-  if (percent < kFirstFillThreshold)
-    return 0;
-  if (percent >= 100.0)
-    return 100;
-  const auto above_first = static_cast<unsigned>(percent - kFirstFillThreshold);
-  return kFirstFillThreshold + above_first / kFillThresholdStep * kFillThresholdStep;
-}
-
 std::optional<unsigned> SnapshotFillWatch::crossed(const std::string& name,
-                                                   const SnapshotUsage& usage) {
+                                                   const SnapshotUsage& usage,
+                                                   const std::vector<unsigned>& thresholds) {
   if (usage.invalid)
     return std::nullopt;
-  const unsigned reached = fill_threshold_reached(fill_percent(usage));
+  const unsigned reached = fill_threshold_reached(fill_percent(usage), thresholds);
   unsigned& announced = announced_[name];
   if (reached <= announced) {
     announced = reached;

@@ -8,26 +8,21 @@
 #include <vector>
 
 #include "map_record.h"
+#include "model/snapshot_policy.h"
 
 namespace mapperd {
-
-// The fill thresholds a snapshot's COW use is announced at, as dmeventd's snapshot plugin warns:
-// the first at 80 %, then every 5 % up to 100 %.
-inline constexpr unsigned kFirstFillThreshold = 80;
-inline constexpr unsigned kFillThresholdStep = 5;
-
-// The highest threshold `percent` reached; 0 below the first.
-unsigned fill_threshold_reached(double percent);
 
 // What the engine remembers between looks at its snapshots' fill: which threshold it announced
 // for each, and the write counts (of the snapshot and of its origin: writes to the origin are what
 // fill the COW) it last saw. Keyed by snapshot name. No kernel, no clock: the engine feeds it.
 class SnapshotFillWatch {
  public:
-  // The threshold to announce for snapshot `name` at `usage`: one higher than the last announced
-  // (the highest reached, once, however many a single look jumped). An invalid snapshot is
-  // announced as invalidated instead. A use that fell (the COW was replaced) lowers the mark.
-  std::optional<unsigned> crossed(const std::string& name, const SnapshotUsage& usage);
+  // The threshold (of `thresholds`, increasing) to announce for snapshot `name` at `usage`: one
+  // higher than the last announced (the highest reached, once, however many a single look
+  // jumped). An invalid snapshot is announced as invalidated instead. A use that fell (the COW
+  // grew, or was replaced) lowers the mark.
+  std::optional<unsigned> crossed(const std::string& name, const SnapshotUsage& usage,
+                                  const std::vector<unsigned>& thresholds);
 
   // Which snapshots were written since the last look, from `writes` (per snapshot: its own and
   // its origin's write counts, as the block layer keeps them). A snapshot seen for the first time

@@ -228,6 +228,39 @@ DeviceUse read_device(const Fields& device) {
   return use;
 }
 
+// A snapshot's policy: each key optional (absent means the default), as files written before
+// policies existed have none.
+SnapshotPolicy read_policy(const Fields& fields) {
+  SnapshotPolicy policy;
+  if (fields.has("fill-thresholds")) {
+    fields.for_each("fill-thresholds", [&](const Json& value, const std::string& place) {
+      if (!value.is_number_unsigned() || value.get<std::uint64_t>() > 100)
+        throw FormatError(place, "expected a percentage from 1 to 100, found " + describe(value));
+      policy.fill_thresholds.push_back(value.get<unsigned>());
+    });
+  }
+  if (fields.has("auto-extend"))
+    policy.auto_extend = fields.boolean("auto-extend");
+  if (fields.has("extend-percent"))
+    policy.extend_percent = static_cast<unsigned>(fields.number("extend-percent", 100));
+  if (const auto problem = policy_problem(policy)) {
+    // The problem starts with the key it is about.
+    const std::string key = problem->substr(0, problem->find(':'));
+    throw FormatError(fields.name_of(key), problem->substr(key.size() + 2));
+  }
+  return policy;
+}
+
+// Only what differs from the default is written.
+void put_policy(Json& object, const SnapshotPolicy& policy) {
+  if (!policy.fill_thresholds.empty())
+    object["fill-thresholds"] = policy.fill_thresholds;
+  if (policy.auto_extend)
+    object["auto-extend"] = true;
+  if (policy.extend_percent != kDefaultExtendPercent)
+    object["extend-percent"] = policy.extend_percent;
+}
+
 // The fields of a map, in a map file and in an operation's "to-save".
 MapDefinition read_map(const Fields& map) {
   MapDefinition definition;
@@ -240,6 +273,7 @@ MapDefinition read_map(const Fields& map) {
   // Newer than the first format: files written before merges existed have no such key.
   if (map.has("merge-pending"))
     definition.merge_pending = map.boolean("merge-pending");
+  definition.snapshot_policy = read_policy(map);
   if (definition.table.size() > kMaxTableBytes) {
     throw FormatError(map.name_of("table"), std::to_string(definition.table.size()) +
                                                 " bytes long; a table is at most " +
@@ -342,6 +376,7 @@ void put_map(Json& object, const MapDefinition& definition) {
   // Only when set, so files without a pending merge read as they did before.
   if (definition.merge_pending)
     object["merge-pending"] = true;
+  put_policy(object, definition.snapshot_policy);
   Json devices = Json::array();
   for (const DeviceUse& use : definition.devices)
     devices.push_back(device_json(use));
@@ -410,6 +445,7 @@ RuntimeMapFacts read_facts(const Fields& file) {
   facts.created_by_uid = static_cast<std::uint32_t>(file.number("created-by-uid", kMaxUid));
   // Optional: files written before it existed mean "not deactivated".
   facts.deactivated = file.has("deactivated") && file.boolean("deactivated");
+  facts.snapshot_policy = read_policy(file);
   return facts;
 }
 
@@ -441,6 +477,7 @@ std::string format_facts(const RuntimeMapFacts& facts) {
   file["created-by-uid"] = facts.created_by_uid;
   if (facts.deactivated)
     file["deactivated"] = true;
+  put_policy(file, facts.snapshot_policy);
   return finish(file, "runtime facts of " + shown(facts.uuid), "uuid",
                 [](const Json& json) { read_facts(open_file(json, kFactsKind)); });
 }

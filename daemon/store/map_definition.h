@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "model/device_identity.h"
+#include "model/snapshot_policy.h"
 
 namespace mapperd {
 
@@ -31,6 +32,9 @@ struct MapDefinition {
   // A snapshot only: merge it into its origin at the next activation (asked for while the origin
   // or the snapshot was open). Stored as "merge-pending"; absent means false.
   bool merge_pending = false;
+  // A snapshot only: its fill thresholds and COW growth ("fill-thresholds", "auto-extend",
+  // "extend-percent"; each absent when it is the default).
+  SnapshotPolicy snapshot_policy{};
   friend bool operator==(const MapDefinition&, const MapDefinition&) = default;
 };
 

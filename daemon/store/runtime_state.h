@@ -19,6 +19,8 @@ struct RuntimeMapFacts {
   std::uint32_t created_by_uid = 0;
   // A stored map removed with keep-definition: not brought back before the next boot.
   bool deactivated = false;
+  // A transient snapshot's policy (a stored one keeps it in its definition).
+  SnapshotPolicy snapshot_policy{};
   friend bool operator==(const RuntimeMapFacts&, const RuntimeMapFacts&) = default;
 };
 

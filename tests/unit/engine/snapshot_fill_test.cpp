@@ -15,15 +15,7 @@ SnapshotUsage used(std::uint64_t allocated, std::uint64_t total = 1000) {
   return SnapshotUsage{Sectors(allocated), Sectors(total), Sectors(8), false};
 }
 
-TEST(FillThresholds, StartAtEightyAndComeEveryFivePercent) {
-  EXPECT_EQ(fill_threshold_reached(0), 0u);
-  EXPECT_EQ(fill_threshold_reached(79.9), 0u);
-  EXPECT_EQ(fill_threshold_reached(80), 80u);
-  EXPECT_EQ(fill_threshold_reached(84.99), 80u);
-  EXPECT_EQ(fill_threshold_reached(85), 85u);
-  EXPECT_EQ(fill_threshold_reached(99.9), 95u);
-  EXPECT_EQ(fill_threshold_reached(100), 100u);
-}
+const std::vector<unsigned> kDefault = fill_thresholds_of(SnapshotPolicy{});
 
 TEST(FillPercent, IsTheAllocatedShareOfTheCowAndFullWhenInvalid) {
   EXPECT_DOUBLE_EQ(fill_percent(used(250)), 25.0);
@@ -33,40 +25,49 @@ TEST(FillPercent, IsTheAllocatedShareOfTheCowAndFullWhenInvalid) {
 
 TEST(ASnapshotFillWatch, AnnouncesEachThresholdOnceAndOnlyTheHighestOfAJump) {
   SnapshotFillWatch watch;
-  EXPECT_EQ(watch.crossed("snap", used(700)), std::nullopt);
-  EXPECT_EQ(watch.crossed("snap", used(810)), 80u);
-  EXPECT_EQ(watch.crossed("snap", used(830)), std::nullopt);
-  EXPECT_EQ(watch.crossed("snap", used(960)), 95u);
-  EXPECT_EQ(watch.crossed("snap", used(999)), std::nullopt);
-  EXPECT_EQ(watch.crossed("snap", used(1000)), 100u);
-  EXPECT_EQ(watch.crossed("other", used(900)), 90u);
+  EXPECT_EQ(watch.crossed("snap", used(700), kDefault), std::nullopt);
+  EXPECT_EQ(watch.crossed("snap", used(810), kDefault), 80u);
+  EXPECT_EQ(watch.crossed("snap", used(830), kDefault), std::nullopt);
+  EXPECT_EQ(watch.crossed("snap", used(960), kDefault), 95u);
+  EXPECT_EQ(watch.crossed("snap", used(999), kDefault), std::nullopt);
+  EXPECT_EQ(watch.crossed("snap", used(1000), kDefault), 100u);
+  EXPECT_EQ(watch.crossed("other", used(900), kDefault), 90u);
 }
 
 TEST(ASnapshotFillWatch, AnnouncesAgainAfterTheUseFell) {
   SnapshotFillWatch watch;
-  EXPECT_EQ(watch.crossed("snap", used(850)), 85u);
-  EXPECT_EQ(watch.crossed("snap", used(100)), std::nullopt);
-  EXPECT_EQ(watch.crossed("snap", used(820)), 80u);
+  EXPECT_EQ(watch.crossed("snap", used(850), kDefault), 85u);
+  EXPECT_EQ(watch.crossed("snap", used(100), kDefault), std::nullopt);
+  EXPECT_EQ(watch.crossed("snap", used(820), kDefault), 80u);
+}
+
+TEST(ASnapshotFillWatch, AnnouncesASnapshotsOwnThresholds) {
+  SnapshotFillWatch watch;
+  const std::vector<unsigned> own{50, 90};
+  EXPECT_EQ(watch.crossed("snap", used(490), own), std::nullopt);
+  EXPECT_EQ(watch.crossed("snap", used(600), own), 50u);
+  EXPECT_EQ(watch.crossed("snap", used(850), own), std::nullopt);
+  EXPECT_EQ(watch.crossed("snap", used(900), own), 90u);
 }
 
 TEST(ASnapshotFillWatch, LeavesAnInvalidSnapshotToItsOwnAnnouncement) {
   SnapshotFillWatch watch;
-  EXPECT_EQ(watch.crossed("snap", SnapshotUsage{Sectors(0), Sectors(0), Sectors(0), true}),
-            std::nullopt);
+  EXPECT_EQ(
+      watch.crossed("snap", SnapshotUsage{Sectors(0), Sectors(0), Sectors(0), true}, kDefault),
+      std::nullopt);
 }
 
 TEST(ASnapshotFillWatch, ForgetsAGoneSnapshotsMarks) {
   SnapshotFillWatch watch;
-  EXPECT_EQ(watch.crossed("snap", used(850)), 85u);
+  EXPECT_EQ(watch.crossed("snap", used(850), kDefault), 85u);
   watch.forget("snap");
-  EXPECT_EQ(watch.crossed("snap", used(850)), 85u);
+  EXPECT_EQ(watch.crossed("snap", used(850), kDefault), 85u);
 }
 
 TEST(ASnapshotFillWatch, NamesTheSnapshotsWrittenSinceTheLastLook) {
   SnapshotFillWatch watch;
   // The first look names every snapshot: it may have been written since it was read.
-  EXPECT_THAT(watch.written_since_last_look({{"a", {1, 1}}, {"b", {5, 5}}}),
-              ElementsAre("a", "b"));
+  EXPECT_THAT(watch.written_since_last_look({{"a", {1, 1}}, {"b", {5, 5}}}), ElementsAre("a", "b"));
   EXPECT_THAT(watch.written_since_last_look({{"a", {1, 1}}, {"b", {5, 5}}}), IsEmpty());
   // A write to b's origin, then to a itself.
   EXPECT_THAT(watch.written_since_last_look({{"a", {1, 1}}, {"b", {5, 6}}}), ElementsAre("b"));

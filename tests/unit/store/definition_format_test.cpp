@@ -156,6 +156,33 @@ TEST(AMapFile, KeepsAPendingMergeAndReadsOlderFilesWithoutOneAsNone) {
               HasSubstr("merge-pending"));
 }
 
+TEST(AMapFile, KeepsASnapshotPolicyAndWritesOnlyWhatIsNotTheDefault) {
+  EXPECT_EQ(parse_map(kTwoLoopMapText).definition.snapshot_policy, SnapshotPolicy{});
+  EXPECT_THAT(format_map(two_loop_map(), 3), ::testing::Not(HasSubstr("fill-thresholds")));
+  EXPECT_THAT(format_map(two_loop_map(), 3), ::testing::Not(HasSubstr("extend")));
+  MapDefinition snapshot = two_loop_map();
+  snapshot.snapshot_policy = {
+      .fill_thresholds = {50, 90}, .auto_extend = true, .extend_percent = 30};
+  const std::string text = format_map(snapshot, 3);
+  EXPECT_THAT(text, HasSubstr("\"auto-extend\": true"));
+  EXPECT_THAT(text, HasSubstr("\"extend-percent\": 30"));
+  EXPECT_EQ(parse_map(text).definition.snapshot_policy, snapshot.snapshot_policy);
+}
+
+TEST(AMapFile, WithAnUnusablePolicyIsRefusedNamingTheField) {
+  EXPECT_THAT(
+      map_problem(golden_with("\"table\"", "\"fill-thresholds\": [90, 80],\n  \"table\"")).what(),
+      HasSubstr("field 'fill-thresholds': 80 after 90; they must increase"));
+  EXPECT_THAT(
+      map_problem(golden_with("\"table\"", "\"fill-thresholds\": [\"80\"],\n  \"table\"")).what(),
+      HasSubstr("fill-thresholds[0]"));
+  EXPECT_THAT(map_problem(golden_with("\"table\"", "\"extend-percent\": 0,\n  \"table\"")).what(),
+              HasSubstr("field 'extend-percent': 0 is not between 1 and 100"));
+  MapDefinition unusable = two_loop_map();
+  unusable.snapshot_policy.fill_thresholds = {0};
+  EXPECT_THROW(format_map(unusable, 1), Error);
+}
+
 TEST(AMapFile, HoldsOnlyTheIdentityFieldsThatAreSet) {
   const std::string text = format_map(every_field_map(), 1);
   EXPECT_THAT(text, HasSubstr(R"("wwn": "0x5000c500a1b2c3d4")"));
@@ -387,6 +414,14 @@ TEST(ARuntimeFactsFile, RoundTripsEveryField) {
   EXPECT_EQ(parse_facts(text), facts);
   EXPECT_EQ(parse_facts(format_facts(RuntimeMapFacts{"MAPPERD-x", true, 0})),
             (RuntimeMapFacts{"MAPPERD-x", true, 0}));
+}
+
+TEST(ARuntimeFactsFile, KeepsATransientSnapshotsPolicy) {
+  RuntimeMapFacts facts{"MAPPERD-abc", false, 1000};
+  facts.snapshot_policy = {.fill_thresholds = {60}, .auto_extend = true};
+  const std::string text = format_facts(facts);
+  EXPECT_THAT(text, HasSubstr("\"fill-thresholds\": [\n    60\n  ]"));
+  EXPECT_EQ(parse_facts(text), facts);
 }
 
 TEST(ARuntimeFactsFile, OfAMapNotOursIsRefused) {
