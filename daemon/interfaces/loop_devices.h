@@ -94,6 +94,9 @@ class LoopDevices {
   // when it is not bound. The kernel would defer the detach of a device in use to its last
   // close; this never leaves such a deferred detach behind.
   virtual void detach(std::uint32_t index) = 0;
+  // Tells the loop driver that /dev/loop<index>'s file grew (LOOP_SET_CAPACITY): a device bound
+  // up to the end of its file shows the new end. NotFound when it is not bound.
+  virtual void refresh_size(std::uint32_t index) = 0;
 
   // The binding the file at `path` would have with `settings` (lstat(): the path itself, not
   // what a symbolic link points to); nothing when there is no such file. Throws InvalidArgument

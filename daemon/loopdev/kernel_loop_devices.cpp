@@ -486,6 +486,25 @@ void KernelLoopDevices::detach(std::uint32_t index) {
                          " shows which; udev probing it right after a change counts)" + cancelled);
 }
 
+void KernelLoopDevices::refresh_size(std::uint32_t index) {
+  const std::string path = node(index);
+  const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (fd.get() < 0) {
+    const int error_number = errno;
+    if (error_number == ENOENT || error_number == ENXIO || error_number == ENODEV)
+      throw errors::not_bound("refresh the size of", index);
+    throw errors::system_failure("refresh the size of", path, error_number,
+                                 "cannot open the loop device");
+  }
+  if (::ioctl(fd.get(), LOOP_SET_CAPACITY, 0) != 0) {
+    const int error_number = errno;
+    if (error_number == ENXIO)
+      throw errors::not_bound("refresh the size of", index);
+    throw errors::kernel_failure("refresh the size of", path, error_number,
+                                 "the loop driver refused to read its file's size again");
+  }
+}
+
 std::optional<LoopBacking> KernelLoopDevices::backing_of_path(const std::string& path,
                                                               const LoopSettings& settings) const {
   if (path.empty() || path.front() != '/') {

@@ -33,6 +33,7 @@ class KernelLoopDevices final : public LoopDevices {
   LoopDevice attach_file(const std::string& path, const LoopSettings& settings) override;
   Reattachment reattach(const LoopBacking& backing) override;
   void detach(std::uint32_t index) override;
+  void refresh_size(std::uint32_t index) override;
   std::optional<LoopBacking> backing_of_path(const std::string& path,
                                              const LoopSettings& settings) const override;
 

@@ -39,6 +39,10 @@ void FakeLoopDevices::remove_path(const std::string& path) {
   paths_.erase(path);
 }
 
+void FakeLoopDevices::resize_file(const std::string& path, std::uint64_t bytes) {
+  paths_.at(path).size = bytes;
+}
+
 int FakeLoopDevices::open(const std::string& path, bool read_only) {
   const auto found = paths_.find(path);
   if (found == paths_.end())
@@ -202,6 +206,17 @@ void FakeLoopDevices::detach(std::uint32_t index) {
   bound_.erase(found);
   if (on_unbound)
     on_unbound(device);
+}
+
+void FakeLoopDevices::refresh_size(std::uint32_t index) {
+  calls_.push_back("refresh-size " + std::to_string(index));
+  step("refresh-size");
+  const auto found = bound_.find(index);
+  if (found == bound_.end())
+    throw errors::not_bound("refresh the size of", index);
+  const auto file = paths_.find(found->second.backing.file);
+  if (on_resized && file != paths_.end())
+    on_resized(found->second, file->second.size);
 }
 
 std::optional<LoopBacking> FakeLoopDevices::backing_of_path(const std::string& path,

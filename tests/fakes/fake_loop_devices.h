@@ -35,6 +35,9 @@ class FakeLoopDevices final : public LoopDevices {
   // Nothing at `path` any more (its filesystem unmounted, the file deleted). Bound loop devices
   // keep it, as the kernel's do.
   void remove_path(const std::string& path);
+  // The file at `path` is now `bytes` long (same inode); bound devices learn it at
+  // refresh_size().
+  void resize_file(const std::string& path, std::uint64_t bytes);
   // A descriptor for the thing at `path`, as a client would pass it to attach(); opened
   // read-only or read-write. Throws Error(NotFound) when there is nothing at `path`.
   int open(const std::string& path, bool read_only = false);
@@ -48,11 +51,13 @@ class FakeLoopDevices final : public LoopDevices {
   // anything. attach_file() and reattach() count as "attach" too when they bind.
   void fail_next(std::string operation, Error error);
   // Every call that changed or tried to change something, in order: "attach /srv/a.img",
-  // "detach 3", "reattach /srv/a.img".
+  // "detach 3", "reattach /srv/a.img", "refresh-size 3".
   const std::vector<std::string>& calls() const { return calls_; }
   // Called after every bind and unbind (to mirror loop devices into a fake kernel or directory).
   std::function<void(const LoopDevice&)> on_bound;
   std::function<void(const LoopDevice&)> on_unbound;
+  // Called by refresh_size() with the device and its file's size now.
+  std::function<void(const LoopDevice&, std::uint64_t bytes)> on_resized;
 
   // --- LoopDevices ---
 
@@ -63,6 +68,7 @@ class FakeLoopDevices final : public LoopDevices {
   LoopDevice attach_file(const std::string& path, const LoopSettings& settings) override;
   Reattachment reattach(const LoopBacking& backing) override;
   void detach(std::uint32_t index) override;
+  void refresh_size(std::uint32_t index) override;
   std::optional<LoopBacking> backing_of_path(const std::string& path,
                                              const LoopSettings& settings) const override;
 

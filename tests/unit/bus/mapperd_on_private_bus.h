@@ -59,6 +59,7 @@ class PassedDescriptorLoops final : public LoopDevices {
   }
   Reattachment reattach(const LoopBacking& backing) override { return fake_.reattach(backing); }
   void detach(std::uint32_t index) override { fake_.detach(index); }
+  void refresh_size(std::uint32_t index) override { fake_.refresh_size(index); }
   std::optional<LoopBacking> backing_of_path(const std::string& path,
                                              const LoopSettings& settings) const override {
     return fake_.backing_of_path(path, settings);
