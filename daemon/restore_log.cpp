@@ -28,6 +28,8 @@ void log_restore_report(EventLog& log, const RestoreReport& report, bool summary
   }
   for (const std::string& action : report.recovered)
     log.write(LogLevel::Notice, "interrupted operation recovered: " + action);
+  for (const std::string& file : report.swept_cow_files)
+    log.write(LogLevel::Notice, "deleted " + file + ", a COW file no snapshot has any more");
   for (const std::string& failure : report.recovery_failures)
     log.write(LogLevel::Error, "interrupted operation not recovered: " + failure);
   for (const LoopRecord& loop : report.loops) {

@@ -55,15 +55,29 @@ struct RemoveMapRequest {
   bool with_snapshots = false;
 };
 
+// A COW file mapperd makes for a snapshot: `bytes` long, or `percent_of_origin` of the origin's
+// size when bytes is 0.
+struct CowFileSize {
+  std::uint64_t bytes = 0;
+  unsigned percent_of_origin = 0;
+};
+
 struct CreateSnapshotRequest {
   std::string origin{};
   std::string name{};
-  // "/dev/..." or "MAJOR:MINOR".
+  // "/dev/..." or "MAJOR:MINOR"; empty with `cow_file`.
   std::string cow_device{};
   // P (true) or N (false).
   bool persistent = true;
   // A power of two.
   Sectors chunk_size{8};
+  // Instead of a COW device: a file mapperd makes, shows through a loop device and deletes with
+  // the snapshot (CowFiles).
+  std::optional<CowFileSize> cow_file{};
+  // When its fill is announced, and whether its COW file grows.
+  SnapshotPolicy policy{};
+  // The snapshot's UUID; empty: a new one.
+  std::string uuid{};
   std::uint32_t caller_uid = 0;
 };
 
@@ -253,8 +267,11 @@ class Engine {
   // InvalidArgument for an origin that is itself a snapshot or a snapshot-origin written by
   // hand, a COW device that is neither "/dev/..." nor "MAJOR:MINOR", a chunk size that is not a
   // power of two within kMaxSnapshotChunkSectors; Busy for a suspended origin; InvalidName /
-  // AlreadyExists for the snapshot's name or the origin's "-real" layer. Stored when persistent and
-  // the origin is.
+  // AlreadyExists for the snapshot's name or the origin's "-real" layer; InvalidArgument for an
+  // unusable policy. Stored when persistent and the origin is. With `cow_file`, the COW is a
+  // file mapperd makes (CowFiles) behind a loop device of its own, stored with the snapshot and
+  // released when the snapshot goes; InvalidArgument for a size of 0, one too small for the
+  // chunk size, or a directory whose file system lives on the origin, Failed without room.
   void create_snapshot(CreateSnapshotRequest request, Completion<MapRecord> done);
   // Removes an owned map (request.kernel: force, deferred) and its stored definition, or with
   // keep_definition only deactivates it until the next boot (InvalidArgument for a map that is
@@ -320,6 +337,8 @@ class Engine {
   // a snapshot, a transient (N) snapshot, an origin with other snapshots; Busy while a job runs
   // on one of the maps; Failed without a scheduler.
   void merge_snapshot(MergeRequest request, Completion<MergeStarted> done);
+  // The path of the COW file mapperd made for `snapshot`, or "" (another map, or a COW device).
+  std::string cow_file_of(const MapRecord& snapshot) const;
   // Running jobs, and ended ones for a little while.
   const JobRegistry& jobs() const { return jobs_; }
 
@@ -417,6 +436,15 @@ class Engine {
   void resume_merges(Completion<Done> done);
   // schedule_(), but `then` does not run once the engine is gone (a test's restarted daemon).
   void schedule_while_alive(std::chrono::milliseconds delay, std::function<void()> then);
+  // create_snapshot() with a COW file: makes the file and its loop, then the snapshot on it.
+  void create_snapshot_on_cow_file(CreateSnapshotRequest request, Completion<MapRecord> done);
+  // The loop showing `snapshot`'s COW file, when mapperd made one for it.
+  const LoopRecord* cow_loop_of(const MapRecord& snapshot) const;
+  // Detaches and deletes the COW files whose snapshot is neither running nor stored (removed,
+  // merged, or never made); after every reading, when there is one.
+  void release_unused_cow_files();
+  // Grows `snapshot`'s COW file by its policy's extend-percent (auto-extend, at a threshold).
+  void extend_cow_file(const MapRecord& snapshot);
   // The running snapshots, as a rescan names them.
   RescanScope snapshots_scope() const;
   // Schedules the next look at snapshot fill when snapshots exist and none is scheduled.
@@ -469,6 +497,16 @@ class Engine {
   WriteCounter write_counter_;
   std::chrono::milliseconds fill_interval_{std::chrono::seconds(5)};
   bool fill_look_scheduled_ = false;
+  // COW files (engine_cow_files.cpp): the snapshots whose file is made but that do not run yet,
+  // by UUID (their loops are not released), the snapshots seen with their file since start, the
+  // loops being released, the snapshots whose file is growing. A file whose snapshot was never
+  // seen is released only when every stored definition could be read at start (a quarantined
+  // one may be its snapshot): unknown until the start's restore pass.
+  std::set<std::string> cow_files_in_setup_;
+  std::set<std::string> cow_owners_seen_;
+  std::optional<bool> stored_state_complete_;
+  std::set<std::uint32_t> cow_loops_releasing_;
+  std::set<std::string> cow_files_growing_;
   // Expires with the engine: what timers and status reads hold, weakly.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

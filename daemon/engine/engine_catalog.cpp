@@ -70,6 +70,7 @@ void Engine::apply(const KernelReading& reading, bool recheck_all_devices) {
     announce(change, before);
   }
   watch_fill_while_snapshots_exist();
+  release_unused_cow_files();
 }
 
 std::map<std::string, MapMetadata> Engine::metadata_for(
@@ -78,10 +79,11 @@ std::map<std::string, MapMetadata> Engine::metadata_for(
   auto add = [&](const std::string& name, const std::string& uuid) {
     if (const auto stored = definitions_.find(name);
         stored != definitions_.end() && stored->second.uuid == uuid) {
-      metadata[name] =
-          MapMetadata{true, stored->second.created_by_uid, stored->second.merge_pending};
+      metadata[name] = MapMetadata{true, stored->second.created_by_uid,
+                                   stored->second.merge_pending, stored->second.snapshot_policy};
     } else if (const auto facts = facts_.find(uuid); facts != facts_.end()) {
-      metadata[name] = MapMetadata{false, facts->second.created_by_uid};
+      metadata[name] =
+          MapMetadata{false, facts->second.created_by_uid, false, facts->second.snapshot_policy};
     }
   };
   for (const auto& [name, map] : maps)
@@ -143,6 +145,7 @@ std::vector<MapRecord> Engine::stored_records_missing_from(
     record.owned = true;
     record.created_by_uid = definition.created_by_uid;
     record.merge_pending = definition.merge_pending;
+    record.snapshot_policy = definition.snapshot_policy;
     if (const auto missing = missing_.find(name); missing != missing_.end())
       record.missing_devices = missing->second;
     stored.push_back(std::move(record));

@@ -84,8 +84,11 @@ void Engine::announce_fill(const MapRecord& record, const std::optional<MapRecor
       observer_->snapshot_invalidated(record);
     return;
   }
-  if (const std::optional<unsigned> percent = fill_.crossed(record.name, *record.usage))
+  if (const std::optional<unsigned> percent =
+          fill_.crossed(record.name, *record.usage, fill_thresholds_of(record.snapshot_policy))) {
     observer_->snapshot_fill_crossed(record, *percent);
+    extend_cow_file(record);
+  }
 }
 
 }  // namespace mapperd

@@ -42,6 +42,11 @@ class EngineObserver {
   virtual void snapshot_fill_crossed(const MapRecord&, unsigned /*percent*/) {}
   // The kernel invalidated a snapshot (its COW overflowed, or failed): it can no longer be read.
   virtual void snapshot_invalidated(const MapRecord&) {}
+  // mapperd grew a snapshot's COW file (auto-extend) from `from` to `to` bytes.
+  virtual void snapshot_cow_grown(const MapRecord&, std::uint64_t /*from*/, std::uint64_t /*to*/) {}
+  // Work mapperd does on its own (growing or releasing a COW file) failed; `map` names the map
+  // it was for, or is empty.
+  virtual void background_failure(const std::string& /*map*/, const std::string& /*message*/) {}
 };
 
 }  // namespace mapperd

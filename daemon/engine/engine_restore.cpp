@@ -121,6 +121,10 @@ void Engine::restore_pass(bool at_start, Completion<Done> done) {
             restore_loops(storage_, result->stored.loops, report);
             restore_maps(kernel, storage_, to_restore, table_context(result->versions.targets),
                          report);
+            // A COW file's snapshot may be a definition that could not be read: none is
+            // deleted then.
+            if (result->stored.quarantined.empty() && result->stored.unreadable.empty())
+              sweep_cow_files(kernel, storage_, result->stored.maps, report);
           } else {
             restore_loops(storage_, loops, report);
             restore_maps(kernel, storage_, maps, table_context(result->versions.targets), report);
@@ -146,6 +150,8 @@ void Engine::restore_pass(bool at_start, Completion<Done> done) {
             return done(Outcome<Done>::failure(error));
           learn_versions(result->versions.driver_version, result->versions.targets);
           if (at_start) {
+            stored_state_complete_ =
+                result->stored.quarantined.empty() && result->stored.unreadable.empty();
             definitions_.clear();
             for (MapDefinition& definition : result->stored.maps)
               definitions_[definition.name] = std::move(definition);

@@ -13,6 +13,8 @@
 namespace mapperd {
 
 void Engine::create_snapshot(CreateSnapshotRequest request, Completion<MapRecord> done) {
+  if (request.cow_file)
+    return create_snapshot_on_cow_file(std::move(request), std::move(done));
   // Taken before `request` moves into the check: the queue must hold the origin's own name.
   const std::string name = request.name;
   const std::string origin_name = request.origin;
@@ -20,6 +22,8 @@ void Engine::create_snapshot(CreateSnapshotRequest request, Completion<MapRecord
   auto check = [this, request = std::move(request), layer]() -> Plan<Done> {
     const std::string what = "snapshot " + request.origin + " as " + request.name;
     validate_map_name(request.name);
+    if (const auto problem = policy_problem(request.policy))
+      throw Error(ErrorKind::InvalidArgument, what + ": " + *problem);
     const MapRecord& origin = running_map(request.origin, "snapshot");
     require_no_job(request.origin, "snapshot");
     if (origin.origin) {
@@ -71,7 +75,7 @@ void Engine::create_snapshot(CreateSnapshotRequest request, Completion<MapRecord
     if (!steps.real_layer_exists)
       validate_uuid(steps.real_layer_uuid);
     steps.snapshot = request.name;
-    steps.snapshot_uuid = owned_uuid("");
+    steps.snapshot_uuid = request.uuid.empty() ? owned_uuid("") : request.uuid;
     steps.cow = *cow;
     steps.store = request.persistent ? SnapshotStore::Persistent : SnapshotStore::Transient;
     steps.chunk_size = request.chunk_size;
@@ -86,13 +90,16 @@ void Engine::create_snapshot(CreateSnapshotRequest request, Completion<MapRecord
     if (!steps.real_layer_exists)
       intent.to_remove.push_back(steps.real_layer);
     auto work = [steps, intent, stored, uid = request.caller_uid,
-                 origin_uid = origin.created_by_uid,
+                 origin_uid = origin.created_by_uid, policy = request.policy,
                  zero = zero_device_start_](KernelBackend& kernel, StoreWriter& store) {
       IntentScope scope(store.storage(), intent);
       create_snapshot_layers(kernel, steps, zero);
       if (!stored) {
-        store.save_facts(RuntimeMapFacts{
-            .uuid = steps.snapshot_uuid, .persistent = false, .created_by_uid = uid});
+        store.save_facts(RuntimeMapFacts{.uuid = steps.snapshot_uuid,
+                                         .persistent = false,
+                                         .created_by_uid = uid,
+                                         .deactivated = false,
+                                         .snapshot_policy = policy});
         return Done{};
       }
       // The three maps as they run now; the origin's table names its layer by the layer's UUID.
@@ -100,14 +107,17 @@ void Engine::create_snapshot(CreateSnapshotRequest request, Completion<MapRecord
            {std::pair{steps.real_layer, origin_uid}, std::pair{steps.origin, origin_uid},
             std::pair{steps.snapshot, uid}}) {
         if (store.enabled()) {
-          if (const auto definition = define_from_kernel(kernel, store.storage(), name, owner))
+          if (auto definition = define_from_kernel(kernel, store.storage(), name, owner)) {
+            if (name == steps.snapshot)
+              definition->snapshot_policy = policy;
             store.save(*definition);
+          }
         }
       }
       return Done{};
     };
     auto commit = [this, name = request.name,
-                   metadata = MapMetadata{stored, request.caller_uid}]() {
+                   metadata = MapMetadata{stored, request.caller_uid, false, request.policy}]() {
       metadata_for_new_[name] = metadata;
     };
     return Plan<Done>(std::move(work), std::move(commit));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "interfaces/cow_files.h"
 #include "interfaces/device_directory.h"
 #include "interfaces/udev_activity.h"
 #include "model/block_devices.h"
@@ -22,6 +23,9 @@ struct EngineStorage {
   // What a loop detach waits on: udev holds a newly bound loop device open while it probes it.
   // Without it a detach does not wait.
   UdevActivity* udev = nullptr;
+  // Where COW files mapperd makes live (/var/lib/mapperd/cow). Without it a snapshot needs a
+  // COW device.
+  CowFiles* cow_files = nullptr;
 
   bool enabled() const {
     return definitions != nullptr && runtime != nullptr && directory != nullptr &&

@@ -8,6 +8,7 @@
 
 #include "model/device_ref.h"
 #include "model/sectors.h"
+#include "model/snapshot_policy.h"
 
 namespace mapperd {
 
@@ -74,6 +75,8 @@ struct MapRecord {
   // For a stored snapshot: a merge was asked for while the origin or the snapshot was open; it
   // starts at the next activation (the stored definition keeps it).
   bool merge_pending = false;
+  // For a snapshot: when its fill is announced and whether its COW file grows.
+  SnapshotPolicy snapshot_policy{};
 
   // Read at every change the engine makes or sees, and by read_status(); the bus serves them
   // from here so a property read never waits on the kernel. No event announces open_count;

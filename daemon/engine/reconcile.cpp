@@ -168,6 +168,7 @@ std::vector<CatalogChange> plan_reconciliation(const std::map<std::string, MapRe
       now.persistent = metadata_it->second.persistent;
       now.created_by_uid = metadata_it->second.created_by_uid;
       now.merge_pending = metadata_it->second.merge_pending;
+      now.snapshot_policy = metadata_it->second.snapshot_policy;
     }
     if (before != nullptr) {
       known_still_present[before->name] = true;
@@ -175,6 +176,7 @@ std::vector<CatalogChange> plan_reconciliation(const std::map<std::string, MapRe
         now.persistent = before->persistent;
         now.created_by_uid = before->created_by_uid;
         now.merge_pending = before->merge_pending;
+        now.snapshot_policy = before->snapshot_policy;
       }
       CatalogChange change;
       change.record = now;

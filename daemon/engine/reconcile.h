@@ -29,6 +29,8 @@ struct MapMetadata {
   std::uint32_t created_by_uid = 0;
   // A snapshot whose merge waits for its origin and itself to be closed (its definition says so).
   bool merge_pending = false;
+  // A snapshot's fill thresholds and COW growth (its definition's, or its runtime facts').
+  SnapshotPolicy snapshot_policy{};
 };
 
 // One record per map, sorted by name, with:

@@ -5,10 +5,11 @@
 #include <set>
 
 #include "definition_steps.h"
+#include "interfaces/cow_files.h"
 #include "interfaces/loop_devices.h"
 #include "kernel/kernel_table.h"
-#include "model/error.h"
 #include "model/boot_lifetime.h"
+#include "model/error.h"
 #include "model/key_masking.h"
 
 namespace mapperd {
@@ -35,6 +36,34 @@ std::set<std::string> target_types(const std::string& table) {
     start = end + 1;
   }
   return types;
+}
+
+// The snapshots among `definitions` of each origin among them, by the origin's name: a snapshot
+// names the layer its origin's snapshot-origin line sits on.
+std::map<std::string, std::vector<const MapDefinition*>> snapshots_by_origin(
+    const std::vector<MapDefinition>& definitions) {
+  std::map<std::string, std::string> origin_by_layer;
+  for (const MapDefinition& definition : definitions) {
+    if (!target_types(definition.table).contains("snapshot-origin"))
+      continue;
+    for (const DeviceUse& use : definition.devices) {
+      if (!use.identity.map_uuid.empty())
+        origin_by_layer[use.identity.map_uuid] = definition.name;
+    }
+  }
+  std::map<std::string, std::vector<const MapDefinition*>> snapshots;
+  for (const MapDefinition& definition : definitions) {
+    if (!target_types(definition.table).contains("snapshot"))
+      continue;
+    for (const DeviceUse& use : definition.devices) {
+      if (const auto origin = origin_by_layer.find(use.identity.map_uuid);
+          !use.identity.map_uuid.empty() && origin != origin_by_layer.end()) {
+        snapshots[origin->second].push_back(&definition);
+        break;
+      }
+    }
+  }
+  return snapshots;
 }
 
 }  // namespace
@@ -117,17 +146,41 @@ void restore_loops(const EngineStorage& storage, const std::vector<LoopDefinitio
   for (const LoopDefinition& definition : loops) {
     try {
       const Reattachment loop = storage.loops->reattach(definition.backing);
-      report.loops.push_back(LoopRecord{.index = loop.device.index,
-                                        .device = loop.device.number,
-                                        .backing = loop.device.backing,
-                                        .persistent = true,
-                                        .warnings = loop_boot_warnings(
-                                            loop.device.backing.file, true)});
+      report.loops.push_back(
+          LoopRecord{.index = loop.device.index,
+                     .device = loop.device.number,
+                     .backing = loop.device.backing,
+                     .persistent = true,
+                     .warnings = loop_boot_warnings(loop.device.backing.file, true)});
     } catch (const Error& e) {
       if (e.kind() == ErrorKind::NotFound)
         report.waiting_loops.push_back({definition.backing.file, {e.what()}});
       else
         report.failed_loops.push_back({definition.backing.file, e.what()});
+    }
+  }
+}
+
+void sweep_cow_files(KernelBackend& kernel, const EngineStorage& storage,
+                     const std::vector<MapDefinition>& definitions, RestoreReport& report) {
+  CowFiles* files = storage.cow_files;
+  if (files == nullptr || storage.loops == nullptr)
+    return;
+  std::set<std::string> keep;
+  for (const MapDefinition& definition : definitions)
+    keep.insert(files->path_for(definition.uuid));
+  for (const MapListing& map : kernel.list())
+    keep.insert(files->path_for(map.uuid));
+  for (const LoopDevice& loop : storage.loops->list())
+    keep.insert(loop.backing.file);
+  for (const std::string& path : files->list()) {
+    if (keep.contains(path))
+      continue;
+    try {
+      files->remove(path);
+      report.swept_cow_files.push_back(path);
+    } catch (const std::exception& e) {
+      report.failed.push_back({path, e.what()});
     }
   }
 }
@@ -151,6 +204,7 @@ void restore_maps(KernelBackend& kernel, const EngineStorage& storage,
   } end_batch{kernel, report};
   // Read once; each create adds its map, so later maps in the batch see it.
   std::vector<MapListing> listing = kernel.list();
+  const auto snapshots_of = snapshots_by_origin(definitions);
   for (const MapDefinition& definition : restore_order(definitions)) {
     try {
       const MapListing* same_name = nullptr;
@@ -187,8 +241,18 @@ void restore_maps(KernelBackend& kernel, const EngineStorage& storage,
         continue;
       }
       const ResolvedTable resolved = resolve_definition(definition, syntax, locate);
-      if (!resolved.missing.empty()) {
-        report.pending.push_back({definition.name, resolved.missing});
+      std::vector<std::string> missing = resolved.missing;
+      // An origin waits for its snapshots' COW devices too: a write to it before they are there
+      // would not be copied to them, and the snapshots would show data they never had.
+      if (const auto snapshots = snapshots_of.find(definition.name);
+          snapshots != snapshots_of.end()) {
+        for (const MapDefinition* snapshot : snapshots->second) {
+          for (const std::string& device : resolve_definition(*snapshot, syntax, locate).missing)
+            missing.push_back(device + " (the COW of its snapshot " + snapshot->name + ")");
+        }
+      }
+      if (!missing.empty()) {
+        report.pending.push_back({definition.name, missing});
         continue;
       }
       const MapInfo made = kernel.create(CreateRequest{.name = definition.name,

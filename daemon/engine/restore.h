@@ -41,6 +41,8 @@ struct RestoreReport {
   std::vector<std::string> quarantined;
   std::vector<std::string> recovered;
   std::vector<std::string> recovery_failures;
+  // COW files no snapshot has any more, deleted (sweep_cow_files()).
+  std::vector<std::string> swept_cow_files;
 
   std::chrono::milliseconds took{0};
 
@@ -64,5 +66,11 @@ void restore_loops(const EngineStorage& storage, const std::vector<LoopDefinitio
 void restore_maps(KernelBackend& kernel, const EngineStorage& storage,
                   const std::vector<MapDefinition>& definitions, const TableContext& syntax,
                   RestoreReport& report);
+
+// At start, once every stored definition was read: deletes the COW files (CowFiles) that no
+// stored map, no running map and no bound loop has (a transient snapshot's, after a reboot; one
+// made just before a crash), noting each in `report.swept_cow_files`.
+void sweep_cow_files(KernelBackend& kernel, const EngineStorage& storage,
+                     const std::vector<MapDefinition>& definitions, RestoreReport& report);
 
 }  // namespace mapperd

@@ -42,10 +42,17 @@ PersistenceFixture::PersistenceFixture()
   loop_.watch_fd(kernel_.completion_fd(), POLLIN, [this] { kernel_.dispatch_completions(); });
   // Loop devices are block devices to everyone else, as in the kernel.
   loops_.on_bound = [this](const LoopDevice& loop) {
-    const Sectors size(loop.backing.size_limit ? loop.backing.size_limit / 512 : 4096);
+    Sectors size(loop.backing.size_limit ? loop.backing.size_limit / 512 : 4096);
+    if (const auto cow = cow_files_.files().find(loop.backing.file);
+        cow != cow_files_.files().end())
+      size = Sectors(cow->second / 512);
     fake_kernel_->add_block_device(loop.number, size, loop.path);
     block_devices_.add(loop.number, size, loop.path);
     directory_.add(DeviceIdentity{.number = loop.number, .path = loop.path, .loop = loop.backing});
+  };
+  loops_.on_resized = [this](const LoopDevice& loop, std::uint64_t bytes) {
+    fake_kernel_->add_block_device(loop.number, Sectors(bytes / 512), loop.path);
+    block_devices_.add(loop.number, Sectors(bytes / 512), loop.path);
   };
   loops_.on_unbound = [this](const LoopDevice& loop) {
     fake_kernel_->remove_block_device(loop.number);
@@ -68,7 +75,8 @@ void PersistenceFixture::make_engine() {
                     .directory = &directory_,
                     .loops = &loops_,
                     .block_devices = &block_devices_,
-                    .udev = &udev_});
+                    .udev = &udev_,
+                    .cow_files = &cow_files_});
   engine_->set_observer(*observer_);
   engine_->set_scheduler(
       [this](std::chrono::milliseconds delay, std::function<void()> then) {

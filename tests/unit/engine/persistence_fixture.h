@@ -16,6 +16,7 @@
 #include "../kernel/temp_dir.h"
 #include "engine/engine.h"
 #include "events/event_loop.h"
+#include "fakes/fake_cow_files.h"
 #include "fakes/fake_device_directory.h"
 #include "fakes/fake_kernel_backend.h"
 #include "fakes/fake_loop_devices.h"
@@ -82,6 +83,7 @@ class PersistenceFixture : public ::testing::Test {
   TestBlockDevices block_devices_;
   FakeDeviceDirectory directory_;
   FakeLoopDevices loops_;
+  FakeCowFiles cow_files_{loops_};
   // Settled unless a test scripts it; used on the kernel thread, inside jobs.
   ScriptedUdevActivity udev_;
   FakeKernelBackend* fake_kernel_ = nullptr;

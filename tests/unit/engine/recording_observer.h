@@ -45,6 +45,14 @@ class RecordingObserver final : public EngineObserver {
   void snapshot_invalidated(const MapRecord& snapshot) override {
     events.push_back("invalidated " + snapshot.name);
   }
+  void snapshot_cow_grown(const MapRecord& snapshot, std::uint64_t from,
+                          std::uint64_t to) override {
+    events.push_back("grew " + snapshot.name + " " + std::to_string(from) + " " +
+                     std::to_string(to));
+  }
+  void background_failure(const std::string& map, const std::string& message) override {
+    events.push_back("failure " + map + ": " + message);
+  }
 
   std::vector<std::string> events;
 };
