@@ -39,7 +39,8 @@ CLI::Validator whole_seconds_up_to(unsigned long maximum) {
 void add_seconds(CLI::App& app, const std::string& name, std::chrono::seconds& into,
                  unsigned long maximum, const std::string& description) {
   app.add_option_function<std::string>(
-         name, [&into](const std::string& value) { into = std::chrono::seconds(std::stoul(value)); },
+         name,
+         [&into](const std::string& value) { into = std::chrono::seconds(std::stoul(value)); },
          description)
       ->type_name("SECONDS")
       ->check(whole_seconds_up_to(maximum));
@@ -73,6 +74,9 @@ std::variant<CommandLine, CommandLineExit> parse_command_line(
                 "definitions (default $CONFIGURATION_DIRECTORY, else /etc/mapperd)");
   add_directory(app, "--runtime-directory", line.runtime_directory,
                 "runtime state (default $RUNTIME_DIRECTORY, else /run/mapperd)");
+  add_directory(app, "--cow-directory", line.cow_directory,
+                "COW files of snapshots made with a size (default $STATE_DIRECTORY/cow, else "
+                "/var/lib/mapperd/cow)");
   add_seconds(app, "--kernel-timeout", line.kernel_timeout, kMaximumKernelTimeout,
               "a device-mapper call fails with TimedOut past this (default 60)");
   add_seconds(app, "--fill-interval", line.fill_interval, kMaximumFillInterval,

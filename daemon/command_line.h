@@ -17,6 +17,8 @@ struct CommandLine {
   // --state-directory, --runtime-directory: instead of the unit's directories.
   std::optional<std::string> state_directory;
   std::optional<std::string> runtime_directory;
+  // --cow-directory: where COW files mapperd makes for snapshots live.
+  std::optional<std::string> cow_directory;
   // --restore: the early-boot step, without the bus.
   bool restore = false;
   // --kernel-timeout: how long a device-mapper call may take (1 s to 1 day).

@@ -176,7 +176,7 @@ struct Core {
             },
             line.kernel_timeout),
         storage(state_directory(line.state_directory), runtime_directory(line.runtime_directory),
-                block_devices),
+                cow_directory(line.cow_directory), block_devices),
         engine(kernel, zero_device_start, &block_devices, storage.engine_storage(udev_activity)) {}
 
   // Opened before the backend, so no udev event that completes a cookie can be missed.
@@ -253,11 +253,9 @@ int serve(const CommandLine& line, EventLog& log) {
   });
   // Snapshots are read again when written (the block layer's counts, no ioctl); no timer runs
   // while there are none.
-  engine.set_fill_watch(
-      [&devices = core.block_devices](DeviceNumber device) {
-        return devices.writes_completed(device);
-      },
-      line.fill_interval);
+  engine.set_fill_watch([&devices = core.block_devices](
+                            DeviceNumber device) { return devices.writes_completed(device); },
+                        line.fill_interval);
   // Before the bus: objects retired by a completion are released before the next message
   // is served, so a client never sees an object whose removal it was told of.
   service.attach(loop);

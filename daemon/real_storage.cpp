@@ -27,9 +27,19 @@ std::filesystem::path runtime_directory(const std::optional<std::string>& option
   return directory_from(option, "RUNTIME_DIRECTORY", "/run/mapperd");
 }
 
+std::filesystem::path cow_directory(const std::optional<std::string>& option) {
+  if (option)
+    return *option;
+  return directory_from(std::nullopt, "STATE_DIRECTORY", "/var/lib/mapperd") / "cow";
+}
+
 RealStorage::RealStorage(const std::filesystem::path& state, const std::filesystem::path& runtime,
-                         const BlockDevices& block_devices)
-    : definitions_(state), runtime_(runtime), directory_(loops_), block_devices_(block_devices) {}
+                         const std::filesystem::path& cow, const BlockDevices& block_devices)
+    : definitions_(state),
+      runtime_(runtime),
+      directory_(loops_),
+      cow_files_(cow),
+      block_devices_(block_devices) {}
 
 EngineStorage RealStorage::engine_storage(UdevActivity& udev) {
   return EngineStorage{.definitions = &definitions_,
@@ -37,7 +47,8 @@ EngineStorage RealStorage::engine_storage(UdevActivity& udev) {
                        .directory = &directory_,
                        .loops = &loops_,
                        .block_devices = &block_devices_,
-                       .udev = &udev};
+                       .udev = &udev,
+                       .cow_files = &cow_files_};
 }
 
 }  // namespace mapperd

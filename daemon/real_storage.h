@@ -7,6 +7,7 @@
 #include <string>
 
 #include "engine/engine_storage.h"
+#include "loopdev/cow_file_directory.h"
 #include "loopdev/kernel_loop_devices.h"
 #include "store/definition_store.h"
 #include "store/runtime_state.h"
@@ -18,11 +19,14 @@ namespace mapperd {
 // ConfigurationDirectory= and RuntimeDirectory=), else /etc/mapperd and /run/mapperd.
 std::filesystem::path state_directory(const std::optional<std::string>& option);
 std::filesystem::path runtime_directory(const std::optional<std::string>& option);
+// The option, else "cow" in systemd's $STATE_DIRECTORY (the unit's StateDirectory=), else
+// /var/lib/mapperd/cow.
+std::filesystem::path cow_directory(const std::optional<std::string>& option);
 
 class RealStorage {
  public:
   RealStorage(const std::filesystem::path& state, const std::filesystem::path& runtime,
-              const BlockDevices& block_devices);
+              const std::filesystem::path& cow, const BlockDevices& block_devices);
   RealStorage(const RealStorage&) = delete;
   RealStorage& operator=(const RealStorage&) = delete;
 
@@ -35,6 +39,7 @@ class RealStorage {
   // Before the directory, which reads loop bindings through it.
   KernelLoopDevices loops_;
   UdevDeviceDirectory directory_;
+  CowFileDirectory cow_files_;
   const BlockDevices& block_devices_;
 };
 

@@ -179,8 +179,8 @@ void BusService::job_removed(const JobRecord& job) {
 void BusService::snapshot_fill_crossed(const MapRecord& snapshot, unsigned percent) {
   const double fill = snapshot.usage ? fill_percent(*snapshot.usage) : 0.0;
   services_.log.write(LogLevel::Warning,
-                      "snapshot " + snapshot.name + " is " + std::to_string(percent) +
-                          " % full (" + std::to_string(static_cast<int>(fill)) + " % of " +
+                      "snapshot " + snapshot.name + " is " + std::to_string(percent) + " % full (" +
+                          std::to_string(static_cast<int>(fill)) + " % of " +
                           (snapshot.usage ? to_string(snapshot.usage->total) : "?") +
                           " sectors); it is invalidated when its COW overflows",
                       {{"MAPPERD_MAP", snapshot.name},
@@ -188,6 +188,22 @@ void BusService::snapshot_fill_crossed(const MapRecord& snapshot, unsigned perce
                        {"MAPPERD_FILL_PERCENT", std::to_string(percent)}});
   if (const auto it = maps_.find(snapshot.name); it != maps_.end())
     emit_logged(snapshot.name, [&] { it->second->announce_fill_crossed(percent); });
+}
+
+void BusService::snapshot_cow_grown(const MapRecord& snapshot, std::uint64_t from,
+                                    std::uint64_t to) {
+  services_.log.write(LogLevel::Notice,
+                      "grew the COW file of snapshot " + snapshot.name + " from " +
+                          std::to_string(from / (1024 * 1024)) + " MiB to " +
+                          std::to_string(to / (1024 * 1024)) + " MiB (auto-extend)",
+                      {{"MAPPERD_MAP", snapshot.name}});
+}
+
+void BusService::background_failure(const std::string& map, const std::string& message) {
+  std::vector<LogField> fields;
+  if (!map.empty())
+    fields.push_back({"MAPPERD_MAP", map});
+  services_.log.write(LogLevel::Warning, message, fields);
 }
 
 void BusService::snapshot_invalidated(const MapRecord& snapshot) {

@@ -61,6 +61,8 @@ class BusService final : public EngineObserver {
   void job_removed(const JobRecord& job) override;
   void snapshot_fill_crossed(const MapRecord& snapshot, unsigned percent) override;
   void snapshot_invalidated(const MapRecord& snapshot) override;
+  void snapshot_cow_grown(const MapRecord& snapshot, std::uint64_t from, std::uint64_t to) override;
+  void background_failure(const std::string& map, const std::string& message) override;
 
   // Releases retired objects from `loop`, on the turn after their last call was answered.
   void attach(EventLoop& loop);

@@ -21,8 +21,12 @@ std::string_view signature_of(OptionType type) {
       return "b";
     case OptionType::String:
       return "s";
+    case OptionType::UInt32:
+      return "u";
     case OptionType::UInt64:
       return "t";
+    case OptionType::UInt32Array:
+      return "au";
   }
   return "";
 }
@@ -70,6 +74,20 @@ std::optional<std::uint64_t> CallOptions::number(std::string_view key) const {
   if (it == values_.end())
     return std::nullopt;
   return it->second.get<std::uint64_t>();
+}
+
+std::optional<std::uint32_t> CallOptions::number32(std::string_view key) const {
+  const auto it = values_.find(key);
+  if (it == values_.end())
+    return std::nullopt;
+  return it->second.get<std::uint32_t>();
+}
+
+std::optional<std::vector<std::uint32_t>> CallOptions::numbers32(std::string_view key) const {
+  const auto it = values_.find(key);
+  if (it == values_.end())
+    return std::nullopt;
+  return it->second.get<std::vector<std::uint32_t>>();
 }
 
 }  // namespace mapperd::bus

@@ -8,13 +8,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mapperd::bus {
 
 // The D-Bus type an option must have.
-enum class OptionType { Boolean, String, UInt64 };
+enum class OptionType { Boolean, String, UInt32, UInt64, UInt32Array };
 
-// The D-Bus signature a value of `type` must have: "b", "s" or "t".
+// The D-Bus signature a value of `type` must have: "b", "s", "u", "t" or "au".
 std::string_view signature_of(OptionType type);
 
 struct OptionSpec {
@@ -39,6 +40,8 @@ class CallOptions {
   bool flag(std::string_view key, bool fallback = false) const;
   std::optional<std::string> text(std::string_view key) const;
   std::optional<std::uint64_t> number(std::string_view key) const;
+  std::optional<std::uint32_t> number32(std::string_view key) const;
+  std::optional<std::vector<std::uint32_t>> numbers32(std::string_view key) const;
 
   // auth.no_user_interaction, false when not sent.
   bool no_user_interaction() const { return flag(kNoUserInteraction); }

@@ -121,22 +121,22 @@ void ManagerObject::CreateMap(sdbus::Result<sdbus::ObjectPath>&& result, std::st
       const std::string sender = call->caller().sender;
       if (bound)
         bound_maps.watch(sender);
-      services.engine.create_map(request, [call, bound, sender,
-                                           &bound_maps](Outcome<MapRecord> outcome) {
-        if (!outcome.ok()) {
-          if (bound)
-            bound_maps.unwatch(sender);
-          return call->fail(outcome.error());
-        }
-        const MapRecord& map = outcome.value();
-        if (bound)
-          bound_maps.bind(map.name, sender);
-        call->about(map.name, map.uuid);
-        call->guard([&] {
-          call->succeed("created map " + map.name + " (" + to_string(map.size) + " sectors)",
-                        sdbus::ObjectPath(map_object_path(map.name)));
-        });
-      });
+      services.engine.create_map(
+          request, [call, bound, sender, &bound_maps](Outcome<MapRecord> outcome) {
+            if (!outcome.ok()) {
+              if (bound)
+                bound_maps.unwatch(sender);
+              return call->fail(outcome.error());
+            }
+            const MapRecord& map = outcome.value();
+            if (bound)
+              bound_maps.bind(map.name, sender);
+            call->about(map.name, map.uuid);
+            call->guard([&] {
+              call->succeed("created map " + map.name + " (" + to_string(map.size) + " sectors)",
+                            sdbus::ObjectPath(map_object_path(map.name)));
+            });
+          });
     });
   });
 }
@@ -238,14 +238,50 @@ void ManagerObject::CreateSnapshot(sdbus::Result<sdbus::ObjectPath>&& result, st
   auto call = MethodCall<sdbus::ObjectPath>::begin(std::move(result), getObject(), services_,
                                                    CallKind::Change, "CreateSnapshot", name);
   call->guard([&] {
-    const CallOptions checked = CallOptions::read(
-        options, {{"persistent", OptionType::Boolean}, {"chunk-size", OptionType::UInt64}});
+    const CallOptions checked =
+        CallOptions::read(options, {{"persistent", OptionType::Boolean},
+                                    {"chunk-size", OptionType::UInt64},
+                                    {"cow-size", OptionType::UInt64},
+                                    {"cow-percent", OptionType::UInt32},
+                                    {"fill-thresholds", OptionType::UInt32Array},
+                                    {"auto-extend", OptionType::Boolean},
+                                    {"extend-percent", OptionType::UInt32}});
     CreateSnapshotRequest request;
     request.origin = std::move(origin);
     request.name = std::move(name);
     request.cow_device = std::move(cow_device);
     request.persistent = checked.flag("persistent", true);
     request.chunk_size = Sectors(checked.number("chunk-size").value_or(8));
+    const auto cow_size = checked.number("cow-size");
+    const auto cow_percent = checked.number32("cow-percent");
+    if (cow_size && cow_percent) {
+      throw Error(
+          ErrorKind::InvalidArgument,
+          "options 'cow-size' and 'cow-percent' both say how big the COW file is; give one");
+    }
+    if (cow_size || cow_percent) {
+      if (cow_size && *cow_size == 0)
+        throw Error(ErrorKind::InvalidArgument, "option 'cow-size' is 0 bytes");
+      request.cow_file =
+          CowFileSize{.bytes = cow_size.value_or(0), .percent_of_origin = cow_percent.value_or(0)};
+    } else if (request.cow_device.empty()) {
+      throw Error(ErrorKind::InvalidArgument,
+                  "no COW: give a COW device, or the option 'cow-size' (t, bytes) or "
+                  "'cow-percent' (u) for a COW file mapperd makes");
+    }
+    const auto thresholds = checked.numbers32("fill-thresholds");
+    if (thresholds && thresholds->empty())
+      throw Error(ErrorKind::InvalidArgument, "option 'fill-thresholds' is an empty list");
+    if (thresholds)
+      request.policy.fill_thresholds.assign(thresholds->begin(), thresholds->end());
+    request.policy.auto_extend = checked.flag("auto-extend");
+    request.policy.extend_percent =
+        checked.number32("extend-percent").value_or(kDefaultExtendPercent);
+    if (request.policy.auto_extend && !request.cow_file) {
+      throw Error(ErrorKind::InvalidArgument,
+                  "option 'auto-extend' grows only a COW file mapperd makes; give 'cow-size' or "
+                  "'cow-percent' instead of a COW device");
+    }
     request.caller_uid = call->caller().uid;
     call->authorize_then(checked, [&services = services_, call, request = std::move(request)] {
       services.engine.create_snapshot(

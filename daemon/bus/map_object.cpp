@@ -330,6 +330,28 @@ bool MapObject::MergePending() {
   return with_dbus_errors([&] { return record().merge_pending; });
 }
 
+std::vector<uint32_t> MapObject::FillThresholds() {
+  return with_dbus_errors([&] {
+    const MapRecord& map = record();
+    if (!map.origin)
+      return std::vector<uint32_t>{};
+    const std::vector<unsigned> thresholds = fill_thresholds_of(map.snapshot_policy);
+    return std::vector<uint32_t>(thresholds.begin(), thresholds.end());
+  });
+}
+
+std::string MapObject::CowFile() {
+  return with_dbus_errors([&] { return services_.engine.cow_file_of(record()); });
+}
+
+bool MapObject::AutoExtend() {
+  return with_dbus_errors([&] { return record().snapshot_policy.auto_extend; });
+}
+
+uint32_t MapObject::ExtendPercent() {
+  return with_dbus_errors([&] { return record().snapshot_policy.extend_percent; });
+}
+
 double MapObject::FillPercent() {
   return with_dbus_errors([&] { return record().usage ? fill_percent(*record().usage) : 0.0; });
 }

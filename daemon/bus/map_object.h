@@ -83,6 +83,10 @@ class MapObject final
   double FillPercent() override;
   bool Invalid() override;
   bool MergePending() override;
+  std::vector<uint32_t> FillThresholds() override;
+  std::string CowFile() override;
+  bool AutoExtend() override;
+  uint32_t ExtendPercent() override;
 
   // The catalog's record of this map; Error(NotFound) when it is gone.
   const MapRecord& record() const;

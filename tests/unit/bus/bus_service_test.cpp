@@ -27,11 +27,15 @@ using ::testing::SizeIs;
 using ::testing::StartsWith;
 
 const std::vector<std::string> kEveryMapProperty = {"AllocatedSectors",
+                                                    "AutoExtend",
+                                                    "CowFile",
                                                     "CreatedByUID",
                                                     "Dependencies",
                                                     "DeviceNumber",
                                                     "DevicePath",
+                                                    "ExtendPercent",
                                                     "FillPercent",
+                                                    "FillThresholds",
                                                     "Invalid",
                                                     "MergePending",
                                                     "MetadataSectors",
@@ -257,6 +261,20 @@ TEST_F(MapperdOnTheBus, AnnouncesASnapshotAndTheOriginThatNowHasIt) {
   EXPECT_FALSE(client_.managed_objects().count(map_path("origin-real")));
   EXPECT_EQ(error_of([&] { client_.map_call("origin", "Remove"); }),
             "org.mapperd.Mapper1.Error.Busy");
+}
+
+TEST_F(MapperdOnTheBus, ShowsASnapshotsOwnFillThresholds) {
+  client_.create_map("origin", linear());
+  const sdbus::ObjectPath snap =
+      client_.create_snapshot("origin", "snap", "/dev/cow1",
+                              {{"fill-thresholds", sdbus::Variant(std::vector<uint32_t>{50, 90})}});
+  EXPECT_THAT(client_.get(snap, kMapInterface, "FillThresholds").get<std::vector<uint32_t>>(),
+              ElementsAre(50u, 90u));
+  EXPECT_EQ(client_.get(snap, kMapInterface, "CowFile").get<std::string>(), "");
+  EXPECT_FALSE(client_.get(snap, kMapInterface, "AutoExtend").get<bool>());
+  EXPECT_THAT(
+      client_.get(map_path("origin"), kMapInterface, "FillThresholds").get<std::vector<uint32_t>>(),
+      ::testing::IsEmpty());
 }
 
 TEST_F(MapperdOnTheBus, RepliesToMessagesAndStatusRequests) {

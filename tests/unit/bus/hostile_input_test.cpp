@@ -153,6 +153,30 @@ TEST_F(AHostileCaller, CannotSendAnOptionOfTheWrongTypeOrAnUnknownOne) {
   EXPECT_EQ(client_.get(map_path("m"), kMapInterface, "State").get<std::string>(), "active");
 }
 
+TEST_F(AHostileCaller, CannotAskForACowThatIsNeitherADeviceNorASizeOrBoth) {
+  client_.create_map("origin", kTable);
+  auto refusal = [&](const std::string& cow, const Properties& options) {
+    return refusal_of([&] { client_.create_snapshot("origin", "s", cow, options); }).getMessage();
+  };
+  EXPECT_THAT(refusal("", {}), HasSubstr("no COW: give a COW device, or the option 'cow-size'"));
+  EXPECT_THAT(refusal("", {{"cow-size", sdbus::Variant(uint64_t{1 << 20})},
+                           {"cow-percent", sdbus::Variant(uint32_t{10})}}),
+              HasSubstr("give one"));
+  EXPECT_THAT(refusal("", {{"cow-size", sdbus::Variant(uint64_t{0})}}), HasSubstr("0 bytes"));
+  EXPECT_THAT(refusal("", {{"cow-percent", sdbus::Variant(uint64_t{10})}}),
+              HasSubstr("option 'cow-percent' must have type 'u', not 't'"));
+  EXPECT_THAT(refusal("/dev/cow1", {{"auto-extend", sdbus::Variant(true)}}),
+              HasSubstr("grows only a COW file mapperd makes"));
+  EXPECT_THAT(refusal("/dev/cow1", {{"fill-thresholds", sdbus::Variant(std::vector<uint32_t>{})}}),
+              HasSubstr("empty list"));
+  EXPECT_THAT(
+      refusal("/dev/cow1", {{"fill-thresholds", sdbus::Variant(std::vector<uint32_t>{90, 50})}}),
+      HasSubstr("50 after 90; they must increase"));
+  EXPECT_THAT(refusal("/dev/cow1", {{"fill-thresholds", sdbus::Variant(std::string("80"))}}),
+              HasSubstr("must have type 'au'"));
+  EXPECT_THAT(client_.managed_objects(), SizeIs(1));
+}
+
 TEST_F(AHostileCaller, CannotSendAHugeCowDevice) {
   client_.create_map("origin", kTable);
   const sdbus::Error refusal = refusal_of(
