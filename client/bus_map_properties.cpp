@@ -69,6 +69,11 @@ std::vector<std::string> apply_map_properties(const PropertyValues& values, MapI
   note(read<std::uint64_t>(values, "MetadataSectors", map.metadata_sectors), "MetadataSectors");
   note(read<bool>(values, "Invalid", map.invalid), "Invalid");
   note(read<bool>(values, "MergePending", map.merge_pending), "MergePending");
+  note(read<std::vector<std::uint32_t>>(values, "FillThresholds", map.fill_thresholds),
+       "FillThresholds");
+  note(read<std::string>(values, "CowFile", map.cow_file), "CowFile");
+  note(read<bool>(values, "AutoExtend", map.auto_extend), "AutoExtend");
+  note(read<std::uint32_t>(values, "ExtendPercent", map.extend_percent), "ExtendPercent");
   return applied;
 }
 

@@ -246,6 +246,16 @@ class BusMapperService final : public MapperService {
     dict["persistent"] = sdbus::Variant(options.persistent);
     if (options.chunk_size)
       dict["chunk-size"] = sdbus::Variant(*options.chunk_size);
+    if (options.cow_bytes)
+      dict["cow-size"] = sdbus::Variant(*options.cow_bytes);
+    if (options.cow_percent)
+      dict["cow-percent"] = sdbus::Variant(*options.cow_percent);
+    if (!options.fill_thresholds.empty())
+      dict["fill-thresholds"] = sdbus::Variant(options.fill_thresholds);
+    if (options.auto_extend)
+      dict["auto-extend"] = sdbus::Variant(true);
+    if (options.extend_percent)
+      dict["extend-percent"] = sdbus::Variant(*options.extend_percent);
     call([&] { return ManagerProxy(*connection_).CreateSnapshot(origin, name, cow_device, dict); });
   }
 

@@ -121,6 +121,9 @@ Json map_members(const MapInfo& map, bool snapshot) {
       {"fill_percent", snapshot_value(fill_percent(map))},
       {"invalid", snapshot_value(map.invalid)},
       {"merge_pending", snapshot_value(map.merge_pending)},
+      {"fill_thresholds", map.is_snapshot() ? Json(map.fill_thresholds) : Json()},
+      {"cow_file", map.is_snapshot() && !map.cow_file.empty() ? Json(map.cow_file) : Json()},
+      {"auto_extend", snapshot_value(map.auto_extend)},
       {"object_path", map_object_path(map.name)},
   };
 }
@@ -257,6 +260,19 @@ std::string format_info(const MapInfo& map) {
     if (map.invalid)
       usage += "; INVALID (the COW device overflowed)";
     rows.emplace_back("COW usage", usage);
+    if (!map.cow_file.empty()) {
+      rows.emplace_back(
+          "COW file",
+          map.cow_file + (map.auto_extend ? ", grows by " + std::to_string(map.extend_percent) +
+                                                " % at each threshold"
+                                          : std::string()));
+    }
+    if (!map.fill_thresholds.empty()) {
+      std::vector<std::string> percents;
+      for (const std::uint32_t percent : map.fill_thresholds)
+        percents.push_back(std::to_string(percent) + " %");
+      rows.emplace_back("Thresholds", join(percents, ", "));
+    }
     if (map.merge_pending) {
       rows.emplace_back("Merge",
                         "pending: starts at the next boot, or with mapperctl merge --now "
@@ -278,7 +294,6 @@ std::string format_info(const MapInfo& map) {
 Json map_json(const MapInfo& map) {
   return map_members(map, map.is_snapshot());
 }
-
 
 Json lines_json(std::string_view text) {
   return split_lines(text);

@@ -39,6 +39,12 @@ struct MapInfo {
   bool invalid = false;
   // A merge waits for the origin and the snapshot to be closed (the next boot, or merge --now).
   bool merge_pending = false;
+  // When its fill is announced (percent), and the COW file mapperd made for it ("" for a COW
+  // device) with how it grows.
+  std::vector<std::uint32_t> fill_thresholds;
+  std::string cow_file;
+  bool auto_extend = false;
+  std::uint32_t extend_percent = 0;
 
   bool is_snapshot() const { return !snapshot_origin.empty(); }
 };
@@ -114,6 +120,12 @@ struct BatchMapRequest {
 struct SnapshotOptions {
   bool persistent = true;
   std::optional<std::uint64_t> chunk_size;  // sectors; the daemon's default when absent
+  // A COW file the daemon makes instead of a COW device: bytes, or a share of the origin.
+  std::optional<std::uint64_t> cow_bytes;
+  std::optional<std::uint32_t> cow_percent;
+  std::vector<std::uint32_t> fill_thresholds;  // the daemon's default when empty
+  bool auto_extend = false;
+  std::optional<std::uint32_t> extend_percent;
 };
 
 struct RemoveOptions {
@@ -148,7 +160,7 @@ struct MapEvent {
   MapInfo map;                       // Added: complete; Changed: the `changed` properties filled in
   std::vector<std::string> changed;  // D-Bus property names whose new values are in `map`
   std::vector<std::string> invalidated;  // D-Bus property names that changed, value not sent
-  unsigned percent = 0;                   // FillCrossed
+  unsigned percent = 0;                  // FillCrossed
 
   static MapEvent of(Kind kind, std::string name = {}) {
     MapEvent event;

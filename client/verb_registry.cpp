@@ -173,16 +173,23 @@ std::vector<VerbSpec> make_verbs() {
        ArgumentKind::Maps},
       {"snapshot",
        {},
-       "ORIGIN NAME COW",
+       "ORIGIN NAME [COW]",
        "snapshot a map",
        "Creates NAME, a snapshot of the map ORIGIN whose changes go to the device COW, as LVM "
        "does: ORIGIN's table moves to a hidden ORIGIN-real map and ORIGIN becomes a "
        "snapshot-origin over it (same name and device number, so mounts do not notice). The "
-       "COW's first chunk is zeroed. Remove the snapshot with mapperctl remove NAME.",
+       "COW's first chunk is zeroed. Instead of COW, --size makes a sparse COW file under "
+       "/var/lib/mapperd/cow behind a loop device of mapperd's, deleted with the snapshot; "
+       "with --auto-extend it grows at each fill threshold. Remove the snapshot with "
+       "mapperctl remove NAME.",
        {{"persistent", 'P', {}, "keep the snapshot across reboots (P, the default)"},
         {"transient", 'N', {}, "a transient snapshot (N): lost when the map is removed"},
-        {"chunk-size", 'c', "SIZE", "copy-on-write unit: sectors or 4K, 8K...; a power of two"}},
-       3,
+        {"chunk-size", 'c', "SIZE", "copy-on-write unit: sectors or 4K, 8K...; a power of two"},
+        {"size", 's', "SIZE", "a COW file of SIZE bytes (1G, 512M) or PERCENT% of the origin"},
+        {"fill-thresholds", {}, "LIST", "warn at these fill percentages (default 80,85,90,95,100)"},
+        {"auto-extend", {}, {}, "grow the COW file at each fill threshold (needs --size)"},
+        {"extend-percent", {}, "PERCENT", "how much --auto-extend grows it by (default 20)"}},
+       2,
        3,
        run_snapshot,
        ArgumentKind::Maps},

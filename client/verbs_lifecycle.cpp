@@ -172,18 +172,59 @@ void run_message(Invocation& invocation) {
   }
 }
 
+// "20%" of the origin, else bytes ("1G").
+void read_cow_size(const std::string& text, SnapshotOptions& options) {
+  if (text.ends_with('%')) {
+    const std::string digits = text.substr(0, text.size() - 1);
+    if (digits.empty() || digits.size() > 3 ||
+        digits.find_first_not_of("0123456789") != std::string::npos || std::stoul(digits) == 0 ||
+        std::stoul(digits) > 100)
+      throw usage_error("--size " + text + ": a percentage of the origin is 1% to 100%");
+    options.cow_percent = static_cast<std::uint32_t>(std::stoul(digits));
+  } else {
+    options.cow_bytes = parse_byte_count(text, "--size");
+  }
+}
+
+std::uint32_t parse_percent(const std::string& text, std::string_view what) {
+  if (text.empty() || text.size() > 3 || text.find_first_not_of("0123456789") != std::string::npos)
+    throw usage_error(std::string(what) + " " + text + ": not a percentage (a whole number)");
+  return static_cast<std::uint32_t>(std::stoul(text));
+}
+
 void run_snapshot(Invocation& invocation) {
   const std::string& origin = invocation.argument(0);
   const std::string& name = invocation.argument(1);
-  const std::string& cow = invocation.argument(2);
+  const CommandLine& command = invocation.command();
+  const std::optional<std::string> size = command.value("size");
+  if (invocation.argument_count() == 3 && size)
+    throw usage_error("give a COW device or --size, not both");
+  if (invocation.argument_count() == 2 && !size)
+    throw usage_error("no COW: give a COW device, or --size SIZE for a COW file mapperd makes");
+  const std::string cow = size ? std::string() : invocation.argument(2);
   invocation.set_subject("snapshot " + name);
   check_map_name(name);
-  const CommandLine& command = invocation.command();
   if (command.has("persistent") && command.has("transient")) {
     throw usage_error("a snapshot is either --persistent or --transient");
   }
   SnapshotOptions options;
   options.persistent = !command.has("transient");
+  if (size)
+    read_cow_size(*size, options);
+  if (const std::optional<std::string> list = command.value("fill-thresholds")) {
+    std::size_t start = 0;
+    while (start <= list->size()) {
+      const std::size_t end = std::min(list->find(',', start), list->size());
+      options.fill_thresholds.push_back(
+          parse_percent(list->substr(start, end - start), "--fill-thresholds"));
+      start = end + 1;
+    }
+  }
+  options.auto_extend = command.has("auto-extend");
+  if (const std::optional<std::string> percent = command.value("extend-percent"))
+    options.extend_percent = parse_percent(*percent, "--extend-percent");
+  if ((options.auto_extend || options.extend_percent) && !size)
+    throw usage_error("--auto-extend grows only a COW file mapperd makes: give --size");
   if (const std::optional<std::string> chunk = command.value("chunk-size")) {
     const Amount amount = Amount::parse(*chunk);
     if (amount.is_fraction())

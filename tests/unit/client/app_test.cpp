@@ -221,6 +221,32 @@ TEST_F(Mapperctl, SnapshotsWithTheChosenStoreAndChunkSize) {
   EXPECT_EQ(mapperd_.last_snapshot_options->chunk_size, 8u);
 }
 
+TEST_F(Mapperctl, SnapshotsOnACowFileOfASizeOrAShareWithItsPolicy) {
+  mapperd_.add_map("base", 1, "");
+  Result result = run({"snapshot", "base", "snap", "--size", "1G", "--auto-extend",
+                       "--extend-percent", "50", "--fill-thresholds", "60,90"});
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_THAT(mapperd_.calls, ElementsAre("snapshot base snap "));
+  EXPECT_EQ(mapperd_.last_snapshot_options->cow_bytes, std::optional<std::uint64_t>(1u << 30));
+  EXPECT_TRUE(mapperd_.last_snapshot_options->auto_extend);
+  EXPECT_EQ(mapperd_.last_snapshot_options->extend_percent, std::optional<std::uint32_t>(50));
+  EXPECT_THAT(mapperd_.last_snapshot_options->fill_thresholds, ElementsAre(60u, 90u));
+  result = run({"snapshot", "base", "snap2", "-s", "20%"});
+  EXPECT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(mapperd_.last_snapshot_options->cow_percent, std::optional<std::uint32_t>(20));
+  EXPECT_EQ(mapperd_.last_snapshot_options->cow_bytes, std::nullopt);
+}
+
+TEST_F(Mapperctl, RefusesASnapshotWithoutACowOrWithTwo) {
+  EXPECT_EQ(run({"snapshot", "o", "s"}).status, 2);
+  EXPECT_EQ(run({"snapshot", "o", "s", "/dev/loop3", "--size", "1G"}).status, 2);
+  EXPECT_EQ(run({"snapshot", "o", "s", "--size", "0%"}).status, 2);
+  EXPECT_EQ(run({"snapshot", "o", "s", "--size", "120%"}).status, 2);
+  EXPECT_EQ(run({"snapshot", "o", "s", "/dev/loop3", "--auto-extend"}).status, 2);
+  EXPECT_EQ(run({"snapshot", "o", "s", "-s", "1G", "--fill-thresholds", "80,,90"}).status, 2);
+  EXPECT_TRUE(mapperd_.calls.empty());
+}
+
 TEST_F(Mapperctl, RefusesASnapshotThatIsBothPersistentAndTransient) {
   EXPECT_EQ(run({"snapshot", "o", "s", "/dev/loop3", "-P", "-N"}).status, 2);
 }

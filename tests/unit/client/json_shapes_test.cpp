@@ -56,6 +56,9 @@ const std::vector<std::string> kMapFields = {"name",
                                              "fill_percent",
                                              "invalid",
                                              "merge_pending",
+                                             "fill_thresholds",
+                                             "cow_file",
+                                             "auto_extend",
                                              "object_path"};
 
 std::vector<std::string> keys_of(const Json& object) {

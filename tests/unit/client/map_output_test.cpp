@@ -69,6 +69,22 @@ TEST(TheInfoOutput, ShowsASnapshotsOriginAndCowUsage) {
       << info;
 }
 
+TEST(TheInfoOutput, ShowsASnapshotsCowFileAndThresholds) {
+  MapInfo snap = twoasone();
+  snap.snapshot_origin = "base";
+  EXPECT_EQ(format_info(snap).find("COW file:"), std::string::npos);
+  snap.cow_file = "/var/lib/mapperd/cow/MAPPERD-1.cow";
+  snap.auto_extend = true;
+  snap.extend_percent = 20;
+  snap.fill_thresholds = {80, 90};
+  const std::string info = format_info(snap);
+  EXPECT_NE(info.find("COW file:      /var/lib/mapperd/cow/MAPPERD-1.cow, grows by 20 % at each "
+                      "threshold\n"),
+            std::string::npos)
+      << info;
+  EXPECT_NE(info.find("Thresholds:    80 %, 90 %\n"), std::string::npos) << info;
+}
+
 TEST(TheInfoOutput, SaysPlainlyThatASnapshotsMergeWaits) {
   MapInfo snap = twoasone();
   snap.snapshot_origin = "base";
@@ -116,7 +132,8 @@ TEST(TheMapJson, HasEveryDocumentedFieldInOrder) {
             R"("table":["0 4096 linear 7:1 0","4096 4096 linear 7:2 0"],)"
             R"("snapshot_origin":null,"snapshots":[],"allocated_sectors":null,)"
             R"("total_sectors":null,"metadata_sectors":null,"fill_percent":null,)"
-            R"("invalid":null,"merge_pending":null,)"
+            R"("invalid":null,"merge_pending":null,"fill_thresholds":null,"cow_file":null,)"
+            R"("auto_extend":null,)"
             R"("object_path":"/org/mapperd/Mapper1/map/twoasone"})");
 }
 
