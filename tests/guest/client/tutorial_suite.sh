@@ -568,6 +568,66 @@ expect_gone full-snap
 losetup -d "$smallcow"
 
 
+# ---- a COW file mapperd makes, grown before it overflows ---------------------------------------
+# 256 KiB with 4 KiB chunks holds 62 chunks of data; 110 chunks written to the origin would
+# overflow it four times over. At 50 % (its one threshold) mapperd doubles the file, each time.
+expect_status "mapperctl concat grow /dev/loop2 succeeds" 0 mapperctl concat grow /dev/loop2
+dd if=/dev/urandom of=/dev/mapper/grow bs=4096 count=128 oflag=direct status=none
+grow_before=$(head -c $((128 * 4096)) /dev/mapper/grow | sha256sum)
+expect_status "mapperctl snapshot grow grow-snap --size 256K --auto-extend succeeds" 0 \
+  mapperctl snapshot grow grow-snap --size 256K --chunk-size 4K --fill-thresholds 50 \
+  --auto-extend --extend-percent 100
+SERVICE=org.mapperd.Mapper1 MAP_IFACE=org.mapperd.Mapper1.Map
+grow_path=$(mapperctl --json info grow-snap | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["object_path"])')
+cow_file=$(busctl get-property "$SERVICE" "$grow_path" "$MAP_IFACE" CowFile 2>&1 | sed 's/^s "\(.*\)"$/\1/')
+expect_equal "CowFile names a file under /var/lib/mapperd/cow" "$(dirname "$cow_file")" /var/lib/mapperd/cow
+expect_equal "the file is 256 KiB and root's alone" "$(stat -c '%s %a %U' "$cow_file" 2>&1)" "262144 600 root"
+expect_equal "a loop of mapperd's shows it" "$(mapperctl loop ls 2>&1 | grep -cF "$cow_file")" 1
+expect_equal "its loop is stored with the snapshot" "$(grep -lF "$cow_file" /etc/mapperd/loops/* 2>/dev/null | wc -l)" 1
+expect_equal "FillThresholds is the snapshot's own" \
+  "$(busctl get-property "$SERVICE" "$grow_path" "$MAP_IFACE" FillThresholds 2>&1)" "au 1 50"
+total_sectors() { busctl get-property "$SERVICE" "$grow_path" "$MAP_IFACE" TotalSectors 2>&1 | awk '{ print $2 }'; }
+# wait_for_total SECTORS: whether the COW reaches that size within 20 s.
+wait_for_total() {
+  local tries=200
+  while [ "$tries" -gt 0 ]; do
+    [ "$(total_sectors)" -ge "$1" ] 2>/dev/null && return 0
+    sleep 0.1
+    tries=$((tries - 1))
+  done
+  return 1
+}
+# Every other 4 KiB block: each a chunk of its own in the COW.
+write_chunks() { # FIRST COUNT
+  for i in $(seq "$1" $(($1 + $2 - 1))); do
+    dd if=/dev/urandom of=/dev/mapper/grow bs=4096 seek=$((i * 2)) count=1 oflag=direct status=none
+  done
+}
+write_chunks 0 40
+if wait_for_total 1024; then pass "at 50 % the COW file doubled (TotalSectors 1024)"; else fail "at 50 % the COW file doubled (TotalSectors 1024)" "TotalSectors $(total_sectors)"; fi
+write_chunks 40 70
+wait_for_total 2048 >/dev/null
+expect_equal "110 chunks later the snapshot is valid (it would have overflowed 256 KiB at 62)" \
+  "$(busctl get-property "$SERVICE" "$grow_path" "$MAP_IFACE" Invalid 2>&1)" "b false"
+expect_equal "and reads what the origin held when it was made" \
+  "$(head -c $((128 * 4096)) /dev/mapper/grow-snap | sha256sum)" "$grow_before"
+if journalctl -u mapperd --no-pager -o cat | grep -qF "grew the COW file of snapshot grow-snap"; then
+  pass "the journal says the COW file grew"
+else
+  fail "the journal says the COW file grew" "$(journalctl -u mapperd --no-pager -o cat | tail -n 5)"
+fi
+echo "# grow-snap's COW file: $(stat -c %s "$cow_file") bytes, $(du -k "$cow_file" | cut -f1) KiB on disk"
+expect_status "mapperctl snapshot without a COW device or --size is a usage error (exit 2)" 2 \
+  mapperctl snapshot grow other
+expect_status "mapperctl remove grow-snap succeeds" 0 mapperctl remove grow-snap
+gone_file() { [ ! -e "$cow_file" ] && ! losetup -j "$cow_file" | grep -q .; }
+tries=50
+while ! gone_file && [ "$tries" -gt 0 ]; do sleep 0.1; tries=$((tries - 1)); done
+if gone_file; then pass "the COW file and its loop went with the snapshot"; else fail "the COW file and its loop went with the snapshot" "$(ls -l "$cow_file" 2>&1; losetup -j "$cow_file")"; fi
+expect_equal "and its stored loop too" "$(grep -lF "$cow_file" /etc/mapperd/loops/* 2>/dev/null | wc -l)" 0
+expect_status "mapperctl remove grow succeeds" 0 mapperctl remove grow
+
+
 # ---- by-uuid always names the origin: the -real layer hidden from udev, snapshots behind it ----
 expect_status "mapperctl concat fs /dev/loop2 succeeds" 0 mapperctl concat fs /dev/loop2
 mkfs.ext4 -q -F -L mapperd-fs /dev/mapper/fs && udevadm settle
