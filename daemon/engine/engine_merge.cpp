@@ -239,11 +239,11 @@ void Engine::finish_merge_job(std::uint32_t id) {
   const std::string layer = snapshot_layer_name(origin);
   const std::string what =
       job.snapshot.empty() ? "merged into " + origin : "merged " + job.snapshot + " into " + origin;
-  auto check = [this, origin, layer]() -> KernelWork<Done> {
+  auto check = [this, id, origin, layer]() -> Plan<Done> {
     std::optional<std::uint32_t> origin_uid;
     if (const auto stored = definitions_.find(origin); stored != definitions_.end())
       origin_uid = stored->second.created_by_uid;
-    return [origin, layer, origin_uid](KernelBackend& kernel, StoreWriter& store) {
+    auto work = [origin, layer, origin_uid](KernelBackend& kernel, StoreWriter& store) {
       OperationIntent intent{.id = "",
                              .kind = std::string(kMergeFinishIntent),
                              .maps = {origin, layer},
@@ -258,6 +258,13 @@ void Engine::finish_merge_job(std::uint32_t id) {
       }
       return Done{};
     };
+    // Folded back: the job is over before the maps are unlocked, so an operation that waited
+    // for them (a remove right after the plain table showed) is not refused as Busy by it.
+    auto commit = [this, id] {
+      if (JobRecord* job = jobs_.find(id))
+        job->finished = true;
+    };
+    return Plan<Done>(std::move(work), std::move(commit));
   };
   run_operation<Done>({origin, layer}, std::move(check), [this, id, what](Outcome<Done> outcome) {
     if (!outcome.ok())

@@ -474,9 +474,71 @@ expect_eq "a merge cannot be cancelled" "$(gdbus call --system --dest "$SERVICE"
 for _ in $(seq 300); do [ "$(dmsetup table mbase)" == "$plain_table" ] && break; sleep 0.1; done
 expect_eq "after umount, merge --now completed: the plain table again" "$(dmsetup table mbase)" "$plain_table"
 expect_false "msnap2 is gone" dmsetup info msnap2
+
+section "Merge: kill -9 mid-merge; the restarted mapperd follows it to its end"
+kill_section_started=$SECONDS
+# A fresh COW whose reads are delayed (200 ms each, writes not): the snapshot fills fast, and
+# the merge, which reads every chunk back from it, takes seconds.
+truncate -s 16M /tmp/disks/m4
+MC3=$(losetup -f --show /tmp/disks/m4)
+udevadm settle
+dmsetup create mcow3 --table "0 $(blockdev --getsize "$MC3") delay $MC3 0 200 $MC3 0 0"
+udevadm settle
+mcow3_dev=$(dev_of "$(readlink -f /dev/mapper/mcow3)")
+sum_at_snapshot=$(dd if=/dev/mapper/mbase bs=1M iflag=direct status=none | sha256sum)
+mgr_call CreateSnapshot 'sssa{sv}' mbase ksnap "$mcow3_dev" 2 persistent b true chunk-size t 8 >/dev/null
+# Every other 4 KiB block of the first 384 KiB: 48 chunks the kernel merges one by one.
+for b in $(seq 0 2 95); do dd if=/dev/urandom of=/dev/mapper/mbase bs=4096 seek="$b" count=1 oflag=direct status=none; done
+expect_false "the origin changed after the snapshot" test "$(dd if=/dev/mapper/mbase bs=1M iflag=direct status=none | sha256sum)" == "$sum_at_snapshot"
+cow_used() { dmsetup status "$1" | awk '{ split($4, u, "/"); print u[1] }'; }
+cow_metadata() { dmsetup status "$1" | awk '{ print $5 }'; }
+used_before=$(cow_used ksnap)
+metadata=$(cow_metadata ksnap)
+echo "ksnap: $used_before sectors used, $metadata of them metadata"
+kjob=$(mapperctl merge --no-block ksnap 2>&1)
+expect_match "merge --no-block ksnap prints the job" "$kjob" '^/org/mapperd/Mapper1/job/[0-9]+$'
+used=""
+for _ in $(seq 300); do
+  used=$(cow_used mbase)
+  [[ $used =~ ^[0-9]+$ ]] && [ "$used" -lt "$used_before" ] && break
+  sleep 0.1
+done
+if [[ $used =~ ^[0-9]+$ ]] && [ "$used" -lt "$used_before" ] && [ "$used" -gt "$metadata" ]; then
+  ok "the merge is under way ($used of $used_before sectors left) when mapperd is killed"
+else
+  not_ok "the merge was not caught under way" "used: $used, before: $used_before, metadata: $metadata"
+fi
+killed_pid=$(systemctl show -P MainPID mapperd)
+kill -9 "$killed_pid"
+for _ in $(seq 300); do
+  pid=$(systemctl show -P MainPID mapperd)
+  [ "$pid" != "$killed_pid" ] && [ "$pid" != 0 ] && [ "$(systemctl is-active mapperd)" == active ] && break
+  sleep 0.1
+done
+expect_eq "systemd started mapperd again" "$(systemctl is-active mapperd)" active
+expect_false "in a new process" test "$(systemctl show -P MainPID mapperd)" == "$killed_pid"
+jobs_out=""
+for _ in $(seq 100); do
+  jobs_out=$(mapperctl jobs 2>&1)
+  grep -qE '/job/[0-9]+\s+merge mbase' <<<"$jobs_out" && break
+  sleep 0.1
+done
+expect_match "a job follows the merge again (mapperctl jobs)" "$jobs_out" '/job/[0-9]+'$'\t''merge mbase'
+for _ in $(seq 600); do [ "$(dmsetup table mbase)" == "$plain_table" ] && break; sleep 0.1; done
+expect_eq "the merge completed: the plain table again" "$(dmsetup table mbase)" "$plain_table"
+expect_false "ksnap is gone" dmsetup info ksnap
+expect_false "the -real layer is gone" dmsetup info mbase-real
+for _ in $(seq 100); do journalctl -u mapperd --no-pager -q -o cat | grep -q 'completed: merged into mbase' && break; sleep 0.1; done
+expect_match "the new job completed it" "$(journalctl -u mapperd --no-pager -q -o cat | grep 'merged into mbase')" 'completed: merged into mbase'
+expect_eq "the origin's bytes are the snapshot's (nothing lost, nothing applied twice)" "$(dd if=/dev/mapper/mbase bs=1M iflag=direct status=none | sha256sum)" "$sum_at_snapshot"
+expect_false "ksnap's definition is gone" test -e /etc/mapperd/maps/ksnap.json
+expect_false "mbase-real's definition is gone" test -e /etc/mapperd/maps/mbase-real.json
+expect_no_line "mbase's definition is its plain table" snapshot cat /etc/mapperd/maps/mbase.json
+expect_eq "no operation is left in flight" "$(ls /run/mapperd/operations 2>/dev/null)" ""
+echo "# the kill -9 merge took $((SECONDS - kill_section_started)) s, its setup included"
 remove_map mbase
-dmsetup remove mcow mcow2
-for l in "$ML" "$MC" "$MC2"; do losetup -d "$l"; done
+dmsetup remove mcow mcow2 mcow3
+for l in "$ML" "$MC" "$MC2" "$MC3"; do losetup -d "$l"; done
 
 section "reading as an unprivileged user"
 useradd -M mapperd-suite-user 2>/dev/null || true

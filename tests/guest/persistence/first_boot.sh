@@ -78,6 +78,35 @@ expect_match "the loop is stored by its path in the home" "$(cat /etc/mapperd/lo
 echo "0 $(blockdev --getsz "$home_loop") linear $home_loop 0" | expect_true "create inhome" mapperctl create inhome
 dd if=/dev/urandom of=/dev/mapper/inhome bs=1M count=16 oflag=direct status=none
 
+section "a merge of a mounted origin, deferred to the next boot"
+for file in morigin mcow; do truncate -s 16M "$DATA/$file.img"; done
+morigin_loop=$(mapperctl loop attach "$DATA/morigin.img" 2>&1)
+mcow_loop=$(mapperctl loop attach "$DATA/mcow.img" 2>&1)
+echo "0 $(blockdev --getsz "$morigin_loop") linear $morigin_loop 0" |
+  expect_true "create morigin on a stored loop" mapperctl create morigin
+expect_true "mkfs on morigin" mkfs.ext4 -q -F /dev/mapper/morigin
+mkdir -p /mnt/morigin
+mount /dev/mapper/morigin /mnt/morigin
+for i in 1 2 3; do dd if=/dev/urandom of=/mnt/morigin/f$i bs=1M count=2 status=none; done
+(cd /mnt/morigin && sha256sum f1 f2 f3) >"$EXPECTED/morigin.files"
+umount /mnt/morigin
+expect_true "snapshot of morigin (P, chunk 16)" \
+  mapperctl snapshot morigin msnap "$mcow_loop" --persistent --chunk-size 16
+mount /dev/mapper/morigin /mnt/morigin
+dd if=/dev/urandom of=/mnt/morigin/f1 bs=4096 count=64 conv=notrunc status=none
+dd if=/dev/urandom of=/mnt/morigin/f2 bs=1M count=2 conv=notrunc status=none
+rm /mnt/morigin/f3
+sync
+expect_false "the files changed after the snapshot" \
+  bash -c "cd /mnt/morigin && sha256sum -c --quiet $EXPECTED/morigin.files"
+out=$(mapperctl merge msnap 2>&1)
+expect_eq "mapperctl merge of the mounted origin succeeds" "$?" 0
+expect_match "and says the merge waits for the next boot" "$out" 'next boot'
+expect_match "MergePending is true" "$(mapperctl --json info msnap 2>&1)" '"merge_pending": *true'
+expect_match "the stored definition says so" "$(cat /etc/mapperd/maps/msnap.json)" '"merge-pending": *true'
+expect_eq "the origin still runs over its layer" "$(dmsetup table morigin | awk '{print $3}')" snapshot-origin
+expect_true "unmount morigin" umount /mnt/morigin
+
 section "what boot 2 must find"
 for map in twoasone snap striped fsmap late inhome; do
   stable_table "$map" >"$EXPECTED/$map.table"

@@ -2,11 +2,12 @@
 # Boots the guest twice (systemd as PID 1, mapperd installed and enabled) on one persistent disk:
 #   boot 1 (first_boot.sh): loops attached through mapperctl (one on a file in a user's home,
 #     which the daemon's ProtectHome= hides from it), the tutorial's maps, a snapshot, a
-#     filesystem with an /etc/fstab line, a map on a loop mapperd does not own; expected tables
-#     and checksums written to the disk;
+#     filesystem with an /etc/fstab line, a map on a loop mapperd does not own, a snapshot merge
+#     deferred because its origin is mounted; expected tables and checksums written to the disk;
 #   boot 2 (second_boot.sh), with other loop devices taken first so the numbers change: all of it
 #     is back (restored before local filesystems, the filesystem mounted by systemd, the loop in
-#     the home attached again by mapperd-restore.service), the map on
+#     the home attached again by mapperd-restore.service), the deferred merge run by the restore
+#     and followed to its end by a job, the map on
 #     the foreign loop waits and comes up when the loop is attached by hand, kill -9 in the
 #     middle of operations, a stored loop whose filesystem is mounted late, a disk that vanishes
 #     under a map, keep-definition, loops over busctl, a corrupt definition.

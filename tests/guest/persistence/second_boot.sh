@@ -31,6 +31,22 @@ expect_eq "the snapshot still shows the old data" "$(checksum snap)" "$(cat "$EX
 expect_false "the transient map did not come back" dmsetup info scratch
 expect_match "mapperctl ls shows the maps as persistent" "$(mapperctl --json ls)" '"persistent": *true'
 
+section "the merge deferred on boot 1 ran at boot, as a job"
+expect_true "morigin's merge ended (its table is no longer snapshot-merge)" \
+  wait_for "dmsetup table morigin | awk '{print \$3}' | grep -qvx snapshot-merge" 60
+expect_true "a job followed it to its end" \
+  wait_for "journalctl -b -u mapperd.service -o cat | grep -qE 'completed: merged( msnap)? into morigin'" 10
+expect_eq "morigin's table is plain again" "$(stable_table morigin)" "0 32768 linear loop:morigin.img 0"
+expect_eq "the snapshot and the -real layer are gone" "$(dmsetup ls | grep -cE '^(msnap|morigin-real)\s')" 0
+expect_no_line "morigin's definition is its plain table" 'snapshot' cat /etc/mapperd/maps/morigin.json
+expect_false "msnap's definition is gone" test -e /etc/mapperd/maps/msnap.json
+expect_false "morigin-real's definition is gone" test -e /etc/mapperd/maps/morigin-real.json
+mkdir -p /mnt/morigin
+expect_true "mount morigin" mount /dev/mapper/morigin /mnt/morigin
+expect_true "the files are as they were at snapshot time" \
+  bash -c "cd /mnt/morigin && sha256sum -c --quiet $EXPECTED/morigin.files"
+expect_true "unmount morigin" umount /mnt/morigin
+
 section "the loop in a user's home, attached again at boot by mapperd-restore (which sees /home)"
 expect_eq "/home/alice/disk.img is bound again" "$(losetup -l -n -O BACK-FILE 2>&1 | grep -c '^/home/alice/disk.img$')" 1
 expect_true "inhome is up" dmsetup info inhome

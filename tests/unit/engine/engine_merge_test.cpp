@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "engine_fixture.h"
 
 namespace mapperd::testing {
@@ -93,6 +95,24 @@ TEST_F(AnEngineWithASnapshot, FollowsTheMergesProgressAndFoldsTheOriginBackWhenI
 
   run_until([&] { return engine_.jobs().find(id) == nullptr; });
   EXPECT_EQ(observer_.events.back(), "job removed " + std::to_string(id));
+}
+
+TEST_F(AnEngineWithASnapshot, LetsARemoveThatWaitedForTheFoldBackRunOnceTheMergeIsDone) {
+  const std::uint32_t id = *merge("snap").job;
+  set_cow_usage(16);
+  const std::string complete = "job changed " + std::to_string(id) + " 100%";
+  // The last sample seen: the fold-back is under way and holds the origin; a remove asked for
+  // now (a script that saw the plain table) waits for it, and finds the job ended.
+  run_until([&] {
+    return std::find(observer_.events.begin(), observer_.events.end(), complete) !=
+           observer_.events.end();
+  });
+  ASSERT_FALSE(engine_.jobs().find(id)->finished);
+
+  remove("origin");
+
+  EXPECT_EQ(engine_.catalog().find("origin"), nullptr);
+  EXPECT_TRUE(engine_.jobs().find(id) == nullptr || engine_.jobs().find(id)->success);
 }
 
 TEST_F(AnEngineWithASnapshot, ReadsTheStatusOnlyWhileAMergeRuns) {
