@@ -107,6 +107,21 @@ expect_match "the stored definition says so" "$(cat /etc/mapperd/maps/msnap.json
 expect_eq "the origin still runs over its layer" "$(dmsetup table morigin | awk '{print $3}')" snapshot-origin
 expect_true "unmount morigin" umount /mnt/morigin
 
+section "a snapshot on a COW file mapperd made"
+truncate -s 16M "$DATA/corigin.img"
+corigin_loop=$(mapperctl loop attach "$DATA/corigin.img" 2>&1)
+echo "0 $(blockdev --getsz "$corigin_loop") linear $corigin_loop 0" |
+  expect_true "create corigin on a stored loop" mapperctl create corigin
+dd if=/dev/urandom of=/dev/mapper/corigin bs=1M count=4 oflag=direct status=none
+expect_true "snapshot corigin as csnap on a 4M COW file" mapperctl snapshot corigin csnap --size 4M
+cow_file=$(mapperctl --json info csnap | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["cow_file"])')
+expect_match "its COW file is in /var/lib/mapperd/cow" "$cow_file" '^/var/lib/mapperd/cow/MAPPERD-.*\.cow$'
+echo "$cow_file" >"$EXPECTED/csnap.cow"
+checksum corigin >"$EXPECTED/csnap.sum"
+# Changes the kernel copies to the COW first.
+dd if=/dev/urandom of=/dev/mapper/corigin bs=1M count=1 oflag=direct status=none
+expect_eq "csnap keeps corigin's data from before" "$(checksum csnap)" "$(cat "$EXPECTED/csnap.sum")"
+
 section "what boot 2 must find"
 for map in twoasone snap striped fsmap late inhome; do
   stable_table "$map" >"$EXPECTED/$map.table"

@@ -64,6 +64,17 @@ expect_true "late is active" wait_for "$MAPPERCTL --json info late | grep -q '\"
 expect_eq "late: same data on $attached" "$(checksum late)" "$(cat "$EXPECTED/late.sum")"
 expect_eq "late: same table" "$(stable_table late)" "$(cat "$EXPECTED/late.table")"
 
+section "an origin waits for its snapshot's COW file, on a filesystem mounted late"
+expect_false "corigin is not in the kernel" dmsetup info corigin
+expect_match "it waits for csnap's COW" "$(mapperctl definitions 2>&1)" 'COW of its snapshot csnap'
+expect_true "mount /var/lib/mapperd, late" mount --bind /persist/var-lib-mapperd /var/lib/mapperd
+expect_true "corigin came up by itself" wait_for "test -b /dev/mapper/corigin" 30
+expect_true "and csnap" wait_for "test -b /dev/mapper/csnap" 30
+expect_eq "csnap: the data from before boot 1's write" "$(checksum csnap)" "$(cat "$EXPECTED/csnap.sum")"
+expect_eq "on the same COW file" \
+  "$(mapperctl --json info csnap | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["cow_file"])')" \
+  "$(cat "$EXPECTED/csnap.cow")"
+
 section "a stored loop waits for its filesystem, and the map on it follows"
 expect_false "onlater is not in the kernel" dmsetup info onlater
 expect_match "onlater waits for its loop's file" "$(mapperctl definitions 2>&1)" 'onlater.*pending'
