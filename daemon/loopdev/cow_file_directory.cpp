@@ -12,6 +12,7 @@
 
 #include "loop_errors.h"
 #include "model/error.h"
+#include "owned_fd.h"
 
 namespace mapperd {
 namespace {
@@ -26,21 +27,6 @@ constexpr int kMaxStackDepth = 16;
 std::string mib(std::uint64_t bytes) {
   return std::to_string(bytes / (1024 * 1024)) + " MiB";
 }
-
-class Descriptor {
- public:
-  explicit Descriptor(int fd) : fd_(fd) {}
-  ~Descriptor() {
-    if (fd_ >= 0)
-      ::close(fd_);
-  }
-  Descriptor(const Descriptor&) = delete;
-  Descriptor& operator=(const Descriptor&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 }  // namespace
 
@@ -91,15 +77,11 @@ std::uint64_t CowFileDirectory::room() const {
 std::string CowFileDirectory::make(const std::string& snapshot_uuid, std::uint64_t bytes,
                                    DeviceNumber origin) {
   const std::string path = path_for(snapshot_uuid);
-  std::error_code error;
-  std::filesystem::create_directories(directory_, error);
-  if (error)
-    throw errors::system_failure("make", directory_.string(), error.value(),
-                                 "cannot make the directory");
-  ::chmod(directory_.c_str(), 0700);
+  // Where the directory is, or will be: the nearest part of its path that exists.
+  std::filesystem::path existing = directory_;
   struct stat where {};
-  if (::stat(directory_.c_str(), &where) != 0)
-    throw errors::system_failure("make", directory_.string(), errno);
+  while (::stat(existing.c_str(), &where) != 0 && existing.has_relative_path())
+    existing = existing.parent_path();
   const DeviceNumber file_system{major(where.st_dev), minor(where.st_dev)};
   if (stacked_on(file_system, origin)) {
     throw Error(ErrorKind::InvalidArgument,
@@ -108,12 +90,19 @@ std::string CowFileDirectory::make(const std::string& snapshot_uuid, std::uint64
                     "; every write to the origin would wait for the COW, which waits for the "
                     "origin. Give a COW device instead, or mapperd --cow-directory elsewhere");
   }
+  std::error_code error;
+  std::filesystem::create_directories(directory_, error);
+  if (error) {
+    throw errors::system_failure("make", directory_.string(), error.value(),
+                                 "cannot make the directory");
+  }
+  ::chmod(directory_.c_str(), 0700);
   if (const std::uint64_t free = room(); free < bytes) {
     throw Error(ErrorKind::Failed, "make a COW file of " + mib(bytes) + " in " +
                                        directory_.string() + ": its file system has " + mib(free) +
                                        " free; a COW is written until it is full");
   }
-  const Descriptor file(
+  const OwnedFd file(
       ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (file.get() < 0) {
     const int error_number = errno;
@@ -140,7 +129,7 @@ std::uint64_t CowFileDirectory::size_of(const std::string& path) const {
 }
 
 void CowFileDirectory::grow(const std::string& path, std::uint64_t bytes) {
-  const Descriptor file(::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
+  const OwnedFd file(::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
   if (file.get() < 0)
     throw errors::system_failure("grow", path, errno);
   struct stat st {};

@@ -21,6 +21,7 @@
 
 #include "loopdev/loop_errors.h"
 #include "loopdev/loop_sysfs.h"
+#include "loopdev/owned_fd.h"
 #include "loopdev/path_without_symlinks.h"
 
 namespace mapperd {
@@ -33,23 +34,6 @@ namespace errors = loop_errors;
 constexpr int kConfigureAttempts = 16;
 // The kernel's sector: a device that shows less than one is of no use.
 constexpr std::uint64_t kSectorBytes = 512;
-
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0)
-      ::close(fd_);
-  }
-  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  Fd& operator=(Fd&&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 DeviceNumber device_number(dev_t device) {
   return DeviceNumber{::major(device), ::minor(device)};
@@ -190,14 +174,14 @@ std::string path_of(std::string_view operation, int fd, const FileFacts& facts) 
 
 // The open() of a backing file by path: no symbolic link at the end, no controlling terminal,
 // and no wait on a FIFO (O_NONBLOCK, taken off again once it is known to be a regular file).
-Fd open_backing(std::string_view operation, const std::string& path, bool read_only) {
+OwnedFd open_backing(std::string_view operation, const std::string& path, bool read_only) {
   if (path.empty() || path.front() != '/') {
     throw Error(ErrorKind::InvalidArgument, std::string(operation) + " " + path +
                                                 ": not an absolute path; give the full path "
                                                 "of the file");
   }
   const int access = read_only ? O_RDONLY : O_RDWR;
-  Fd fd(::open(path.c_str(), access | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  OwnedFd fd(::open(path.c_str(), access | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   if (fd.get() < 0)
     throw_open_failure(operation, path, read_only, errno);
   const int flags = ::fcntl(fd.get(), F_GETFL);
@@ -210,7 +194,7 @@ Fd open_backing(std::string_view operation, const std::string& path, bool read_o
 // directory on the path swapped for a link cannot redirect root, and checked on the O_PATH
 // descriptor (a regular file, the stored device and inode) before it is opened for reading or
 // writing; the reopen through /proc/self/fd opens that very inode.
-Fd open_stored_backing(const LoopBacking& backing) {
+OwnedFd open_stored_backing(const LoopBacking& backing) {
   constexpr std::string_view op = "reattach";
   const std::string& path = backing.file;
   if (path.empty() || path.front() != '/') {
@@ -218,7 +202,7 @@ Fd open_stored_backing(const LoopBacking& backing) {
                                                 ": not an absolute path; give the full path "
                                                 "of the file");
   }
-  const Fd node(open_path_without_symlinks(path));
+  const OwnedFd node(open_path_without_symlinks(path));
   if (node.get() < 0) {
     const int error_number = errno;
     if (error_number == ELOOP)
@@ -235,7 +219,8 @@ Fd open_stored_backing(const LoopBacking& backing) {
                                 device_number(st.st_dev), st.st_ino);
   }
   const std::string reopen = "/proc/self/fd/" + std::to_string(node.get());
-  Fd fd(::open(reopen.c_str(), (backing.read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOCTTY));
+  OwnedFd fd(
+      ::open(reopen.c_str(), (backing.read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOCTTY));
   if (fd.get() < 0)
     throw_open_failure(op, path, backing.read_only, errno);
   return fd;
@@ -299,7 +284,7 @@ std::optional<LoopDevice> KernelLoopDevices::bound_at(std::uint32_t index) const
   bool identified = false;
   if (!entry->autoclear) {
     // Read-only: closing a descriptor opened for writing would make udev re-probe the device.
-    const Fd fd(::open(device.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    const OwnedFd fd(::open(device.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     if (fd.get() < 0 && (errno == ENOENT || errno == ENXIO || errno == ENODEV))
       return std::nullopt;  // removed meanwhile
     loop_info64 info{};
@@ -358,7 +343,7 @@ LoopDevice KernelLoopDevices::bind(std::string_view operation, const std::string
   const std::string path = path_of(operation, fd, facts);
 
   const std::string control_path = (dev_ / "loop-control").string();
-  const Fd control(::open(control_path.c_str(), O_RDWR | O_CLOEXEC));
+  const OwnedFd control(::open(control_path.c_str(), O_RDWR | O_CLOEXEC));
   if (control.get() < 0) {
     throw errors::kernel_failure(operation, path, errno,
                                  "cannot open " + control_path + " (is the loop module loaded?)");
@@ -382,7 +367,8 @@ LoopDevice KernelLoopDevices::bind(std::string_view operation, const std::string
     const std::string loop_path = node(loop_index);
     // The device's open mode matters: the kernel makes the device read-only when it was opened
     // without write access, whatever the flags say.
-    const Fd loop(::open(loop_path.c_str(), (settings.read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC));
+    const OwnedFd loop(
+        ::open(loop_path.c_str(), (settings.read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC));
     if (loop.get() < 0) {
       if (errno == ENOENT || errno == ENXIO || errno == ENODEV)
         continue;  // removed by another program meanwhile
@@ -424,14 +410,14 @@ LoopDevice KernelLoopDevices::bind(std::string_view operation, const std::string
 }
 
 LoopDevice KernelLoopDevices::attach_file(const std::string& path, const LoopSettings& settings) {
-  const Fd fd = open_backing("attach", path, settings.read_only);
+  const OwnedFd fd = open_backing("attach", path, settings.read_only);
   return bind("attach", path, fd.get(), settings);
 }
 
 Reattachment KernelLoopDevices::reattach(const LoopBacking& backing) {
   if (std::optional<LoopDevice> bound = find_bound(backing))
     return Reattachment{std::move(*bound), true};
-  const Fd fd = open_stored_backing(backing);
+  const OwnedFd fd = open_stored_backing(backing);
   const LoopSettings settings{backing.offset, backing.size_limit, backing.read_only};
   return Reattachment{bind("reattach", backing.file, fd.get(), settings), false};
 }
@@ -440,7 +426,7 @@ void KernelLoopDevices::detach(std::uint32_t index) {
   const std::string path = node(index);
   // O_EXCL fails with EBUSY while a map, a mount or swap holds the device, and keeps any of
   // them from claiming it while we detach.
-  const Fd fd(::open(path.c_str(), O_RDONLY | O_EXCL | O_CLOEXEC | O_NONBLOCK));
+  const OwnedFd fd(::open(path.c_str(), O_RDONLY | O_EXCL | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) {
     const int error_number = errno;
     if (error_number == ENOENT || error_number == ENXIO || error_number == ENODEV)
@@ -488,7 +474,7 @@ void KernelLoopDevices::detach(std::uint32_t index) {
 
 void KernelLoopDevices::refresh_size(std::uint32_t index) {
   const std::string path = node(index);
-  const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  const OwnedFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) {
     const int error_number = errno;
     if (error_number == ENOENT || error_number == ENXIO || error_number == ENODEV)
