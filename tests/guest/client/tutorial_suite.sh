@@ -626,6 +626,18 @@ while ! gone_file && [ "$tries" -gt 0 ]; do sleep 0.1; tries=$((tries - 1)); don
 if gone_file; then pass "the COW file and its loop went with the snapshot"; else fail "the COW file and its loop went with the snapshot" "$(ls -l "$cow_file" 2>&1; losetup -j "$cow_file")"; fi
 expect_equal "and its stored loop too" "$(grep -lF "$cow_file" /etc/mapperd/loops/* 2>/dev/null | wc -l)" 0
 expect_status "mapperctl remove grow succeeds" 0 mapperctl remove grow
+# The COW directory's file system on the origin itself: every origin write would wait on itself.
+expect_status "mapperctl concat varfs /dev/loop3 succeeds" 0 mapperctl concat varfs /dev/loop3
+mkfs.ext4 -q -F /dev/mapper/varfs && mount /dev/mapper/varfs /var/lib/mapperd
+if out=$(mapperctl snapshot varfs varfs-snap --size 1M 2>&1); then
+  fail "a COW file on a file system that lives on the origin is refused" "$out"
+else
+  expect_equal "a COW file on a file system that lives on the origin is refused" \
+    "$(grep -c 'lives on the origin' <<<"$out")" 1
+fi
+expect_equal "and nothing was made" "$(dmsetup info varfs-snap >/dev/null 2>&1 && echo made; ls /var/lib/mapperd/cow 2>/dev/null)" ""
+umount /var/lib/mapperd
+expect_status "mapperctl remove varfs succeeds" 0 mapperctl remove varfs
 
 
 # ---- by-uuid always names the origin: the -real layer hidden from udev, snapshots behind it ----
