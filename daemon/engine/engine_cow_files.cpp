@@ -158,11 +158,19 @@ void Engine::release_unused_cow_files() {
            std::any_of(definitions_.begin(), definitions_.end(),
                        [&](const auto& entry) { return entry.second.uuid == uuid; });
   };
+  // A map that runs on it, whatever its name: an origin merging its snapshot's COW.
+  auto mapped = [this](DeviceNumber device) {
+    const auto& maps = catalog_.all();
+    return std::any_of(maps.begin(), maps.end(), [&](const auto& entry) {
+      const std::vector<DeviceNumber>& used = entry.second.dependencies;
+      return std::find(used.begin(), used.end(), device) != used.end();
+    });
+  };
   const bool state_complete = stored_state_complete_.value_or(false);
   std::vector<LoopRecord> unused;
   for (const auto& [index, loop] : loops_) {
     const auto owner = files->owner_of(loop.backing.file);
-    if (!owner)
+    if (!owner || mapped(loop.device))
       continue;
     if (in_use(*owner)) {
       cow_owners_seen_.insert(*owner);

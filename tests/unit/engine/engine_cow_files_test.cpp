@@ -224,6 +224,26 @@ TEST_F(ASnapshotOnACowFile, ThatCannotGrowForWantOfRoomSaysSoAndStaysAsItIs) {
   EXPECT_EQ(cow_files_.files().at(cow_path()), kMiB);
 }
 
+TEST_F(ASnapshotOnACowFile, StaysWhileItsMergeRunsAndGoesWhenTheMergeEnds) {
+  snapshot({.cow_file = CowFileSize{.bytes = kMiB}});
+  const DeviceNumber cow = engine().loops().begin()->second.device;
+  on_kernel([&](FakeKernelBackend& fake) { fake.set_cow_usage(cow, Sectors(100), Sectors(16)); });
+  std::optional<Outcome<MergeStarted>> started;
+  engine().merge_snapshot({.snapshot = "snap"}, into(started));
+  const std::uint32_t job = *wait_for(started).value_or_throw().job;
+  // The snapshot map and its definition are gone; the origin merges from the COW.
+  std::optional<Outcome<Done>> read;
+  engine().rescan(into(read));
+  wait_for(read).value_or_throw();
+  EXPECT_TRUE(bound(cow_path()));
+  EXPECT_EQ(cow_files_.files().size(), 1u);
+  EXPECT_THAT(loops_.calls(), Not(Contains(HasSubstr("detach"))));
+  on_kernel([&](FakeKernelBackend& fake) { fake.set_cow_usage(cow, Sectors(16), Sectors(16)); });
+  until([&] { return engine().jobs().find(job) == nullptr; });
+  until([&] { return cow_files_.files().empty() && loops_.list().empty(); });
+  EXPECT_THAT(observer().events, Not(Contains(HasSubstr("failure"))));
+}
+
 TEST_F(ASnapshotOnACowFile, LeftBehindByACrashIsReleasedAtTheNextStart) {
   // A file and a stored loop for a snapshot that was never made (a crash in between).
   cow_files_.add_orphan("MAPPERD-gone", kMiB);
