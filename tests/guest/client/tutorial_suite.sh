@@ -625,6 +625,21 @@ tries=50
 while ! gone_file && [ "$tries" -gt 0 ]; do sleep 0.1; tries=$((tries - 1)); done
 if gone_file; then pass "the COW file and its loop went with the snapshot"; else fail "the COW file and its loop went with the snapshot" "$(ls -l "$cow_file" 2>&1; losetup -j "$cow_file")"; fi
 expect_equal "and its stored loop too" "$(grep -lF "$cow_file" /etc/mapperd/loops/* 2>/dev/null | wc -l)" 0
+# Merged back, a COW file goes too, once the origin no longer merges from it.
+grow_now=$(head -c $((128 * 4096)) /dev/mapper/grow | sha256sum)
+expect_status "a second snapshot of grow on a COW file" 0 mapperctl snapshot grow grow-snap2 --size 256K --chunk-size 4K
+cow_file=$(busctl get-property "$SERVICE" "$(mapperctl --json info grow-snap2 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["object_path"])')" "$MAP_IFACE" CowFile 2>&1 | sed 's/^s "\(.*\)"$/\1/')
+write_chunks 0 8
+expect_status "mapperctl merge grow-snap2 waits for the merge and succeeds" 0 mapperctl merge grow-snap2
+expect_equal "grow reads what it held at the snapshot" "$(head -c $((128 * 4096)) /dev/mapper/grow | sha256sum)" "$grow_now"
+tries=50
+while ! gone_file && [ "$tries" -gt 0 ]; do sleep 0.1; tries=$((tries - 1)); done
+if gone_file; then pass "the merged snapshot's COW file and loop went"; else fail "the merged snapshot's COW file and loop went" "$(ls -l "$cow_file" 2>&1; losetup -j "$cow_file")"; fi
+if journalctl -u mapperd --no-pager -o cat | grep -qF "releasing a COW file"; then
+  fail "no failed release while the merge ran" "$(journalctl -u mapperd --no-pager -o cat | grep -F 'releasing a COW file')"
+else
+  pass "no failed release while the merge ran"
+fi
 expect_status "mapperctl remove grow succeeds" 0 mapperctl remove grow
 # The COW directory's file system on the origin itself: every origin write would wait on itself.
 expect_status "mapperctl concat varfs /dev/loop3 succeeds" 0 mapperctl concat varfs /dev/loop3
