@@ -10,7 +10,8 @@ readonly MANAGER=/org/mapperd/Mapper1
 readonly MAP_IFACE=org.mapperd.Mapper1.Map
 readonly MGR_IFACE=org.mapperd.Mapper1.Manager
 readonly ERR=org.mapperd.Mapper1.Error
-readonly EVERY_MAP_PROPERTY="AllocatedSectors CreatedByUID Dependencies DeviceNumber DevicePath FillPercent Invalid MergePending MetadataSectors MissingDevices Name OpenCount Owned Persistent ReadOnly Size SnapshotOrigin Snapshots State Table TotalSectors UUID"
+# The Map interface's properties (docs/dbus-api.md), sorted: a change to the API changes this line.
+readonly EVERY_MAP_PROPERTY="AllocatedSectors AutoExtend CowFile CreatedByUID Dependencies DeviceNumber DevicePath ExtendPercent FillPercent FillThresholds Invalid MergePending MetadataSectors MissingDevices Name OpenCount Owned Persistent ReadOnly Size SnapshotOrigin Snapshots State Table TotalSectors UUID"
 
 # shellcheck source=tests/guest/lib/checks.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/checks.sh"
@@ -146,6 +147,9 @@ $SIZE1 $SIZE2 linear $L2 0")
 expect_eq "CreateMap returns the map's object" "$path" "$(path_of twoasone)"
 expect_signal_before_reply "CreateMap twoasone" "$m" InterfacesAdded "$path"
 expect_eq "InterfacesAdded carries every property" "$(jq -r '.payload.data[1]["org.mapperd.Mapper1.Map"] | keys | join(" ")' <<<"$LAST_SIGNAL")" "$EVERY_MAP_PROPERTY"
+expect_eq "the Map interface declares exactly these properties" \
+  "$(busctl --system introspect "$SERVICE" "$path" "$MAP_IFACE" | awk '$2 == "property" { print substr($1, 2) }' | LC_ALL=C sort | xargs)" \
+  "$EVERY_MAP_PROPERTY"
 expect_eq "InterfacesAdded carries the table" "$(jq -r '.payload.data[1]["org.mapperd.Mapper1.Map"].Table.data' <<<"$LAST_SIGNAL")" "0 $SIZE1 linear $D1 0
 $SIZE1 $SIZE2 linear $D2 0"
 expect_true "/dev/mapper/twoasone exists when CreateMap replies" test -b /dev/mapper/twoasone
