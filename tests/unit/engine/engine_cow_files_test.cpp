@@ -52,6 +52,14 @@ class ASnapshotOnACowFile : public PersistenceFixture {
   void until(const std::function<bool()>& done) {
     ASSERT_TRUE(loop_.run_until(done, std::chrono::seconds(5)));
   }
+  // Until every COW file and loop is gone, in the kernel and in the engine. A release ends on
+  // the loop, after the kernel thread has detached, unstored and deleted: waiting for the fakes
+  // alone would look at the engine between the two.
+  void until_released() {
+    until([&] {
+      return cow_files_.files().empty() && loops_.list().empty() && engine().loops().empty();
+    });
+  }
 };
 
 TEST_F(ASnapshotOnACowFile, IsMadeOnAFileOfItsOwnBehindAStoredLoop) {
@@ -96,16 +104,15 @@ TEST_F(ASnapshotOnACowFile, ThatCouldNotBeMadeLeavesNeitherFileNorLoop) {
       try_snapshot({.chunk_size = Sectors(24), .cow_file = CowFileSize{.bytes = kMiB}});
   ASSERT_FALSE(made.ok());
   EXPECT_THAT(describe(made.error()), HasSubstr("not a power of two"));
-  until([&] { return cow_files_.files().empty() && loops_.list().empty(); });
+  until_released();
   EXPECT_THAT(definitions_.load().loops, IsEmpty());
-  EXPECT_THAT(engine().loops(), IsEmpty());
 }
 
 TEST_F(ASnapshotOnACowFile, GoesWithItsSnapshotFileLoopAndDefinition) {
   snapshot({.cow_file = CowFileSize{.bytes = kMiB}});
   const std::string file = cow_path();
   remove({.name = "snap"});
-  until([&] { return cow_files_.files().empty(); });
+  until_released();
   EXPECT_FALSE(bound(file));
   EXPECT_THAT(definitions_.load().loops, IsEmpty());
   EXPECT_THAT(observer().events, Contains(HasSubstr("loop removed")));
@@ -183,14 +190,14 @@ TEST_F(ASnapshotOnACowFile, GrowsAtAThresholdWhenItsPolicySaysSo) {
   std::optional<Outcome<Done>> read;
   engine().request_snapshot_rescan(into(read));
   wait_for(read).value_or_throw();
-  until([&] { return cow_files_.files().at(cow_path()) > kMiB; });
-  // 20 % more, to whole pages.
-  EXPECT_EQ(cow_files_.files().at(cow_path()), 1261568u);
-  EXPECT_THAT(loops_.calls(), Contains(HasSubstr("refresh-size")));
+  // The engine says so last, after the file, the loop and the snapshot have grown.
   until([&] {
     return std::find(observer().events.begin(), observer().events.end(),
                      "grew snap 1048576 1261568") != observer().events.end();
   });
+  // 20 % more, to whole pages.
+  EXPECT_EQ(cow_files_.files().at(cow_path()), 1261568u);
+  EXPECT_THAT(loops_.calls(), Contains(HasSubstr("refresh-size")));
   until([&] { return engine().catalog().find("snap")->usage->total == Sectors(1261568 / 512); });
   (void)snap;
 }
@@ -240,7 +247,7 @@ TEST_F(ASnapshotOnACowFile, StaysWhileItsMergeRunsAndGoesWhenTheMergeEnds) {
   EXPECT_THAT(loops_.calls(), Not(Contains(HasSubstr("detach"))));
   on_kernel([&](FakeKernelBackend& fake) { fake.set_cow_usage(cow, Sectors(16), Sectors(16)); });
   until([&] { return engine().jobs().find(job) == nullptr; });
-  until([&] { return cow_files_.files().empty() && loops_.list().empty(); });
+  until_released();
   EXPECT_THAT(observer().events, Not(Contains(HasSubstr("failure"))));
 }
 
@@ -253,7 +260,7 @@ TEST_F(ASnapshotOnACowFile, LeftBehindByACrashIsReleasedAtTheNextStart) {
   wait_for(attached).value_or_throw();
   reboot();
   start();
-  until([&] { return cow_files_.files().empty() && loops_.list().empty(); });
+  until_released();
   EXPECT_THAT(definitions_.load().loops, IsEmpty());
 }
 
