@@ -307,8 +307,9 @@ class Engine {
   void send_message(std::string name, Sectors sector, std::string message,
                     Completion<std::string> done);
   // Completes with the kernel's status lines; refreshes the values no event announces (open
-  // count, snapshot usage) on the way. Works on other tools' maps too; NotFound for an unknown
-  // name or a hidden layer. Changes nothing in the kernel.
+  // count, snapshot usage) on the way. Works on other tools' maps too, read without flush (a
+  // thin pool's metadata is not committed for us); NotFound for an unknown name or a hidden
+  // layer. Changes nothing in the kernel.
   void read_status(std::string name, Completion<std::string> done);
 
   // Loop devices. attach_loop() takes a descriptor the caller opened (the engine closes it, on

@@ -383,9 +383,11 @@ void Engine::send_message(std::string name, Sectors sector, std::string message,
 
 void Engine::read_status(std::string name, Completion<std::string> done) {
   auto check = [this, name]() -> KernelWork<std::string> {
-    visible_map(name);
-    return [name](KernelBackend& kernel, StoreWriter&) {
-      return format_status_lines(kernel.status(name));
+    // Another tool's thin pool or cache would commit its metadata for a flushing status read:
+    // reading must not make us write to what is not ours.
+    const bool noflush = !visible_map(name).owned;
+    return [name, noflush](KernelBackend& kernel, StoreWriter&) {
+      return format_status_lines(kernel.status(name, noflush));
     };
   };
   run_operation<std::string>({name}, std::move(check), std::move(done));

@@ -244,8 +244,10 @@ MapInfo DmBackend::existing(std::string_view operation, std::string_view name) {
 }
 
 std::vector<TargetLine> DmBackend::target_lines(std::string_view operation, std::string_view name,
-                                                int task_type) {
+                                                int task_type, bool noflush) {
   Call call(log_, operation, name, task_type);
+  if (noflush)
+    call.check(dm_task_no_flush(call.get()), "cannot ask for a status without flush");
   if (!call.run())
     throw call.failure();
   if (call.info().exists == 0)
@@ -271,8 +273,8 @@ std::vector<TargetLine> DmBackend::table(std::string_view name) {
   return target_lines("table", name, DM_DEVICE_TABLE);
 }
 
-std::vector<TargetLine> DmBackend::status(std::string_view name) {
-  return target_lines("status", name, DM_DEVICE_STATUS);
+std::vector<TargetLine> DmBackend::status(std::string_view name, bool noflush) {
+  return target_lines("status", name, DM_DEVICE_STATUS, noflush);
 }
 
 std::vector<DeviceNumber> DmBackend::dependencies(std::string_view name) {

@@ -58,7 +58,7 @@ class DmBackend final : public KernelBackend {
   std::vector<MapListing> list() override;
   std::optional<MapInfo> info(std::string_view name) override;
   std::vector<TargetLine> table(std::string_view name) override;
-  std::vector<TargetLine> status(std::string_view name) override;
+  std::vector<TargetLine> status(std::string_view name, bool noflush = false) override;
   std::vector<DeviceNumber> dependencies(std::string_view name) override;
 
   // Refuses up front, before the kernel sees anything: an existing name (AlreadyExists) and a
@@ -118,7 +118,7 @@ class DmBackend final : public KernelBackend {
   std::string restore_old_table(std::string_view operation, std::string_view name,
                                 UdevCookie& cookie, UdevRole role) noexcept;
   std::vector<TargetLine> target_lines(std::string_view operation, std::string_view name,
-                                       int task_type);
+                                       int task_type, bool noflush = false);
 
   DmBackendOptions options_;
   UdevActivity& udev_;

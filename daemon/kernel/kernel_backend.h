@@ -90,8 +90,10 @@ class KernelBackend {
   virtual std::optional<MapInfo> info(std::string_view name) = 0;
   // The live table (DM_TABLE_STATUS); empty for a map without one.
   virtual std::vector<TargetLine> table(std::string_view name) = 0;
-  // The live status lines (DM_TABLE_STATUS with status), one per segment.
-  virtual std::vector<TargetLine> status(std::string_view name) = 0;
+  // The live status lines (DM_TABLE_STATUS with status), one per segment. A target with metadata
+  // of its own (thin-pool, cache) commits it first, as `dmsetup status` does, unless `noflush`
+  // (`dmsetup status --noflush`): then it answers with what it has and writes nothing.
+  virtual std::vector<TargetLine> status(std::string_view name, bool noflush = false) = 0;
   // Devices the live table uses (DM_TABLE_DEPS).
   virtual std::vector<DeviceNumber> dependencies(std::string_view name) = 0;
 

@@ -254,8 +254,8 @@ void FakeKernelBackend::set_cow_usage(DeviceNumber cow, Sectors allocated, Secto
   cow_usage_[cow] = {allocated, metadata};
 }
 
-std::vector<TargetLine> FakeKernelBackend::status(std::string_view name) {
-  reads_.push_back("status " + std::string(name));
+std::vector<TargetLine> FakeKernelBackend::status(std::string_view name, bool noflush) {
+  reads_.push_back((noflush ? "status --noflush " : "status ") + std::string(name));
   const Map& map = existing("status", name);
   std::vector<TargetLine> lines;
   for (const TargetLine& line : map.live) {

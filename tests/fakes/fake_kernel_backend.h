@@ -72,7 +72,7 @@ class FakeKernelBackend final : public KernelBackend {
   std::vector<MapListing> list() override;
   std::optional<MapInfo> info(std::string_view name) override;
   std::vector<TargetLine> table(std::string_view name) override;
-  std::vector<TargetLine> status(std::string_view name) override;
+  std::vector<TargetLine> status(std::string_view name, bool noflush = false) override;
   std::vector<DeviceNumber> dependencies(std::string_view name) override;
   MapInfo create(const CreateRequest& request) override;
   void load(std::string_view name, const std::vector<TargetLine>& table) override;

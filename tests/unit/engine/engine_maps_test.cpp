@@ -8,9 +8,11 @@
 namespace mapperd::testing {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 class AnEngine : public EngineFixture {
@@ -213,6 +215,8 @@ TEST_F(AnEngine, ReadsTheKernelsStatusLines) {
   std::optional<Outcome<std::string>> status;
   engine_.read_status("striped", into(status));
   EXPECT_EQ(wait_for(status).value_or_throw(), "0 1024 striped 2 7:1 7:2 1 AA\n");
+  // Its own map is read as dmsetup reads it, flushed.
+  EXPECT_THAT(kernel_reads(), Contains("status striped"));
 }
 
 TEST_F(AnEngine, RunsOperationsOnTheSameMapInTheOrderTheyWereAsked) {
@@ -277,6 +281,9 @@ TEST_F(AnEngineStartingOverExistingMaps, ListsOtherToolsMapsButNeverChangesThem)
   std::optional<Outcome<std::string>> status;
   engine_.read_status("vg0-root", into(status));
   EXPECT_THAT(wait_for(status).value_or_throw(), HasSubstr("linear"));
+  // Without flush: a thin pool of LVM's would otherwise commit its metadata for our read.
+  EXPECT_THAT(kernel_reads(), Contains("status --noflush vg0-root"));
+  EXPECT_THAT(kernel_reads(), Not(Contains("status vg0-root")));
 }
 
 TEST_F(AnEngineStartingOverExistingMaps, SeesWhatChangedBehindItsBackOnARescan) {

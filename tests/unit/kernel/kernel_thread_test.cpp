@@ -207,7 +207,9 @@ class StuckSuspendBackend final : public KernelBackend {
   std::vector<MapListing> list() override { return fake_.list(); }
   std::optional<MapInfo> info(std::string_view name) override { return fake_.info(name); }
   std::vector<TargetLine> table(std::string_view name) override { return fake_.table(name); }
-  std::vector<TargetLine> status(std::string_view name) override { return fake_.status(name); }
+  std::vector<TargetLine> status(std::string_view name, bool noflush) override {
+    return fake_.status(name, noflush);
+  }
   std::vector<DeviceNumber> dependencies(std::string_view name) override {
     return fake_.dependencies(name);
   }
