@@ -244,8 +244,18 @@ void MapObject::Message(sdbus::Result<std::string>&& result, uint64_t sector, st
 void MapObject::GetStatus(sdbus::Result<std::string>&& result) {
   auto call = begin(std::move(result), CallKind::Read, "GetStatus");
   call->guard([&] {
-    call->authorize_then(CallOptions{}, [&services = services_, name = name_, call] {
-      services.engine.read_status(name, [call](Outcome<std::string> outcome) {
+    std::optional<PerUserLimit::Ticket> ticket = services_.status_reads->take(call->caller().uid);
+    if (!ticket) {
+      throw Error(ErrorKind::Busy,
+                  "GetStatus " + name_ + ": " + call->caller().describe() + " has " +
+                      std::to_string(services_.status_reads->per_user()) +
+                      " status reads waiting for the kernel already, as many as one user may; "
+                      "wait for their replies");
+    }
+    // Held until the engine answers, whatever it answers.
+    auto held = std::make_shared<PerUserLimit::Ticket>(std::move(*ticket));
+    call->authorize_then(CallOptions{}, [&services = services_, name = name_, call, held] {
+      services.engine.read_status(name, [call, held](Outcome<std::string> outcome) {
         if (!outcome.ok())
           return call->fail(outcome.error());
         call->succeed({}, outcome.value());

@@ -4,6 +4,7 @@
 #include <sdbus-c++/IObject.h>
 #include <sdbus-c++/MethodResult.h>
 
+#include <cstddef>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "error_translation.h"
 #include "log/event_log.h"
 #include "method_actions.h"
+#include "per_user_limit.h"
 
 namespace mapperd {
 class Engine;
@@ -24,11 +26,17 @@ class Engine;
 
 namespace mapperd::bus {
 
+// Status reads a user other than root may have in flight at once. Anyone may read a map's
+// status, and each read waits its turn on the kernel thread.
+inline constexpr std::size_t kStatusReadsPerUser = 8;
+
 // What every object's handlers use.
 struct BusServices {
   Engine& engine;
   Authorizer& authorizer;
   EventLog& log;
+  // Shared by every copy, so one bound holds across all map objects.
+  std::shared_ptr<PerUserLimit> status_reads = std::make_shared<PerUserLimit>(kStatusReadsPerUser);
 };
 
 // Whether a method changes anything: changes are logged when they succeed and when they fail,

@@ -13,7 +13,9 @@
 #include <filesystem>
 #include <functional>
 #include <future>
+#include <mutex>
 
+#include "bus/method_call.h"
 #include "bus_client.h"
 #include "mapperd_on_private_bus.h"
 #include "private_bus.h"
@@ -28,6 +30,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
+using ::testing::StartsWith;
 
 constexpr const char* kInvalidArgument = "org.mapperd.Mapper1.Error.InvalidArgument";
 constexpr const char* kBusy = "org.mapperd.Mapper1.Error.Busy";
@@ -409,14 +412,23 @@ class MapperdWithStorageForAnyUser : public MapperdWithStorage {
  protected:
   MapperdWithStorageForAnyUser() : MapperdWithStorage(PrivateBus::Callers::AnyUser) {}
 
+  // bus-call-as-user's output, read as it comes.
+  FILE* call_as(uid_t uid, const std::string& arguments) {
+    const std::string command = std::string(MAPPERD_CALL_AS_USER) + " " + std::to_string(uid) +
+                                " '" + bus_.address() + "' " + arguments + " 2>&1";
+    return ::popen(command.c_str(), "r");
+  }
+  static std::string next_line(FILE* out) {
+    char buffer[1024];
+    return std::fgets(buffer, sizeof buffer, out) != nullptr ? buffer : "(end of output)";
+  }
+
   // What AttachLoopFile(`file`) answers the user `uid`: the object path, or "ERROR: MESSAGE";
   // and whether it succeeded.
   std::pair<std::string, bool> attach_file_as(uid_t uid, const std::string& file) {
-    const std::string command = std::string(MAPPERD_CALL_AS_USER) + " " + std::to_string(uid) +
-                                " '" + bus_.address() + "' '" + file + "' 2>&1";
-    FILE* out = ::popen(command.c_str(), "r");
+    FILE* out = call_as(uid, "'" + file + "'");
     if (out == nullptr)
-      return {"cannot run " + command, false};
+      return {"cannot run " MAPPERD_CALL_AS_USER, false};
     std::string text;
     char buffer[512];
     while (std::fgets(buffer, sizeof buffer, out) != nullptr)
@@ -440,6 +452,37 @@ TEST_F(MapperdWithStorageForAnyUser, RefusesAttachLoopFileToAnyoneButRoot) {
   EXPECT_TRUE(answered) << answer;
   EXPECT_EQ(answer, "/org/mapperd/Mapper1/loop/0\n");
   EXPECT_EQ(loop_objects(), 1u);
+}
+
+TEST_F(MapperdWithStorageForAnyUser, BoundsTheStatusReadsAUserHasWaitingForTheKernel) {
+  if (::geteuid() != 0)
+    GTEST_SKIP() << "needs root, to call as another user";
+  client_.create_map("watched", "0 8 zero\n");
+  std::mutex gate;
+  gate.lock();
+  mapperd_.on_kernel([&gate](FakeKernelBackend&) { std::lock_guard hold(gate); });
+  const std::size_t bound = bus::kStatusReadsPerUser;
+  FILE* out =
+      call_as(65534, "--status /org/mapperd/Mapper1/map/watched " + std::to_string(bound + 1));
+  if (out == nullptr) {
+    gate.unlock();
+    FAIL() << "cannot run " MAPPERD_CALL_AS_USER;
+  }
+  // The call past the bound is refused at once, while the others wait for the kernel.
+  const std::string refusal = next_line(out);
+  gate.unlock();
+  EXPECT_THAT(refusal, StartsWith("org.mapperd.Mapper1.Error.Busy: GetStatus watched: :1."));
+  EXPECT_THAT(refusal, HasSubstr(" (uid 65534) has " + std::to_string(bound) +
+                                 " status reads waiting for the kernel already"));
+  for (std::size_t i = 0; i < bound; ++i)
+    EXPECT_EQ(next_line(out), "ok\n") << "reply " << i;
+  EXPECT_EQ(::pclose(out), 0);
+  // Answered, the slots are free again.
+  out = call_as(65534, "--status /org/mapperd/Mapper1/map/watched " + std::to_string(bound));
+  ASSERT_NE(out, nullptr);
+  for (std::size_t i = 0; i < bound; ++i)
+    EXPECT_EQ(next_line(out), "ok\n") << "reply " << i;
+  EXPECT_EQ(::pclose(out), 0);
 }
 
 }  // namespace
