@@ -307,6 +307,22 @@ expect_eq "another tool's map is listed with Owned=false" "$(prop lvm-like Owned
 expect_eq "Remove of another tool's map is NotOwned" "$(dbus_error "$(path_of lvm-like)" $MAP_IFACE.Remove '@a{sv} {}')" "$ERR.NotOwned"
 expect_eq "Reload of another tool's map is NotOwned" "$(dbus_error "$(path_of lvm-like)" $MAP_IFACE.Reload '0 8 error' '@a{sv} {}')" "$ERR.NotOwned"
 expect_eq "another tool's map is untouched" "$(dmsetup table lvm-like)" "0 8 zero "
+# Another tool's map is read without flush (an LVM thin pool would commit its metadata for our
+# read); ours with the flush dmsetup asks for. Seen in the ioctls mapperd makes.
+daemon_pid=$(systemctl show -p MainPID --value mapperd)
+strace -f -e trace=ioctl -o /tmp/status-trace -p "$daemon_pid" 2>/dev/null &
+tracer=$!
+every_thread_traced() { ! grep -h '^TracerPid:' /proc/"$daemon_pid"/task/*/status | grep -q '[[:space:]]0$'; }
+for _ in $(seq 100); do every_thread_traced && break; sleep 0.1; done
+map_call lvm-like GetStatus >/dev/null
+map_call trigger GetStatus >/dev/null
+kill -INT "$tracer"
+wait "$tracer"
+# What mapperd asked for (before " => ", the kernel's answer): status reads, not table reads.
+status_reads_of() { grep -F "name=\"$1\"" /tmp/status-trace | grep DM_TABLE_STATUS | sed 's/ => .*//' | grep -v DM_STATUS_TABLE_FLAG; }
+expect_match "GetStatus of another tool's map reads it without flush" "$(status_reads_of lvm-like)" DM_NOFLUSH_FLAG
+expect_match "GetStatus of our map reads it" "$(status_reads_of trigger)" 'name="trigger"'
+expect_eq "and flushes, as dmsetup status does" "$(status_reads_of trigger | grep -c DM_NOFLUSH_FLAG)" 0
 remove_map trigger
 create_map reloaded "0 8 zero" >/dev/null
 m=$(mark)
