@@ -3,7 +3,8 @@
 # service. A throw-away user calls every mutating method, through busctl and through mapperctl:
 # each is refused with AccessDenied naming the polkit action, and `dmsetup` shows nothing changed;
 # every read succeeds. With polkitd unreachable, the user is refused and root is not. Then a
-# polkit rule grants the user org.mapperd.*, and the same calls succeed. Run by
+# polkit rule grants the user org.mapperd.*, and the same calls succeed; at the end, no restart
+# and no sanitizer report (scripts/test runs it a second time with the sanitized build). Run by
 # tests/rig/guest-run --systemd (see CMakeLists.txt); one boot for the suite.
 set -uo pipefail
 
@@ -211,6 +212,17 @@ expect_true "root removes its maps" mapperctl remove target
 expect_true "root removes the origin" mapperctl remove origin
 expect_eq "no map is left" "$(dmsetup ls 2>&1)" "No devices found"
 expect_eq "mapperd is still running" "$(systemctl is-active mapperd.service)" active
+
+section "mapperd came through it whole"
+# Under a sanitized build (scripts/test runs this suite once with one) a report ends the daemon
+# and systemd would start it again: the journal and the restart count tell.
+if [ "${MAPPERD_SANITIZED:-OFF}" = ON ]; then
+  expect_true "the daemon under test is the sanitized build (ASan loaded)" \
+    grep -q libasan "/proc/$(systemctl show -p MainPID --value mapperd.service)/maps"
+fi
+expect_eq "mapperd never had to be restarted" "$(systemctl show -p NRestarts --value mapperd.service)" 0
+expect_eq "no sanitizer report in the journal" \
+  "$(journalctl -b -o cat | grep -cE 'ERROR: AddressSanitizer|runtime error:|SUMMARY: UndefinedBehaviorSanitizer')" 0
 
 rm -f "$RULE"
 for l in "$ORIGIN_DISK" "$COW1" "$COW2" "$COW3"; do losetup -d "$l"; done
