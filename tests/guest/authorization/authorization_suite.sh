@@ -185,6 +185,45 @@ expect_true "mapperctl remove (the map)" as_user mapperctl remove made3
 expect_eq "both are gone" "$(dmsetup ls | cut -f1 | grep -c -E '^(made3|snap2)$')" 0
 expect_eq "the root's maps are as before" "$(kernel_state)" "$before"
 
+# ---- load: root and the granted user at once ---------------------------------------------------
+section "under load: 4 clients as root and 4 as $USER_NAME at once, every method, ${MAPPERD_LOAD_SECONDS}s or ${MAPPERD_LOAD_CALLS} calls each"
+# tests/load/load_client.cpp: each client its own connection and maps; it leaves one map,
+# PREFIX<K>kept, for the comparison below.
+install -m 0755 "$MAPPERD_LOAD" /usr/local/bin/mapperd-load
+daemon_pid=$(systemctl show -p MainPID --value mapperd.service)
+fds_before=$(ls "/proc/$daemon_pid/fd" | wc -l)
+rss_before=$(awk '/^VmRSS/ { print $2 }' "/proc/$daemon_pid/status")
+mapperd-load lr 4 "$MAPPERD_LOAD_CALLS" "$MAPPERD_LOAD_SECONDS" >/tmp/load-root.txt 2>&1 &
+root_load=$!
+as_user mapperd-load lu 4 "$MAPPERD_LOAD_CALLS" "$MAPPERD_LOAD_SECONDS" >/tmp/load-user.txt 2>&1
+user_load_status=$?
+wait "$root_load"
+root_load_status=$?
+sed 's/^/# root: /' /tmp/load-root.txt
+sed 's/^/# user: /' /tmp/load-user.txt
+expect_eq "no call failed as root" "$root_load_status" 0
+expect_eq "no call failed as $USER_NAME" "$user_load_status" 0
+load_calls=$(cat /tmp/load-root.txt /tmp/load-user.txt | awk '/^load:/ { n += $2 } END { print n + 0 }')
+expect_true "the load made calls of every kind (${load_calls} calls)" \
+  test "$(cat /tmp/load-root.txt /tmp/load-user.txt | grep -cE '^(CreateSnapshot|Rename|Suspend|GetStatus) ')" -eq 8
+kept="lr0kept lr1kept lr2kept lr3kept lu0kept lu1kept lu2kept lu3kept"
+load_maps() { grep -E '^l[ru][0-9]' | sort | xargs; }
+expect_eq "the kernel has what the clients left, and nothing else of theirs" \
+  "$(dmsetup ls | cut -f1 | load_maps)" "$kept"
+expect_eq "the stored definitions are the same maps" \
+  "$(busctl --system --json=short call $SERVICE $MANAGER $MGR_IFACE ListDefinitions | jq -r '.data[0][][0]' | load_maps)" "$kept"
+expect_eq "the bus objects are the same maps" \
+  "$(busctl --system --json=short call $SERVICE $MANAGER org.freedesktop.DBus.ObjectManager GetManagedObjects |
+    jq -r '.data[0][] | .["org.mapperd.Mapper1.Map"].Name.data // empty' | load_maps)" "$kept"
+expect_eq "none of them is left suspended" \
+  "$(for map in $kept; do dmsetup info -c --noheadings -o attr "$map"; done | grep -c '^..s')" 0
+expect_eq "no COW file or loop is left" "$(losetup -l -n -O BACK-FILE | grep -c /var/lib/mapperd/cow)" 0
+fds_after=$(ls "/proc/$daemon_pid/fd" | wc -l)
+rss_after=$(awk '/^VmRSS/ { print $2 }' "/proc/$daemon_pid/status")
+echo "# mapperd: ${fds_before} -> ${fds_after} descriptors, RSS ${rss_before} -> ${rss_after} KiB"
+expect_eq "mapperd holds as many descriptors as before the load" "$fds_after" "$fds_before"
+for map in $kept; do mapperctl remove "$map" >/dev/null; done
+
 section "hostile input, as root: refused with its own error, nothing made, mapperd stays up"
 root_error() { # METHOD GDBUS-ARGS... -> the D-Bus error name
   gdbus call --system --dest "$SERVICE" --object-path "$MANAGER" --method "$MGR_IFACE.$1" "${@:2}" 2>&1 |
