@@ -230,13 +230,15 @@ int serve(const CommandLine& line, EventLog& log) {
   engine.set_report_sink([&log, &started_up](const RestoreReport& report) {
     log_restore_report(log, report, !started_up);
   });
-  // A call that timed out and returned after all may have changed a map: read them again.
+  // A call that timed out and returned after all may have changed maps: the engine has taken in
+  // what its job changed (its `late`); read the kernel again too.
   kernel.on_late_return([&log, &engine](const std::string& what, std::chrono::milliseconds took,
                                         std::exception_ptr error) {
     log.write(LogLevel::Warning, "device-mapper returned from " + what + " after " +
                                      std::to_string(took.count() / 1000) +
-                                     " s, after its caller was told TimedOut; its result (" +
-                                     (error ? describe(error) : "success") + ") was dropped");
+                                     " s, after its caller was told TimedOut; mapperd has taken "
+                                     "in what it changed" +
+                                     (error ? " (it ended with: " + describe(error) + ")" : ""));
     engine.request_rescan([](Outcome<Done>) {});
   });
   std::unique_ptr<sdbus::IConnection> connection = connect(line);

@@ -89,7 +89,18 @@ void Engine::run_operation(std::vector<std::string> names, std::function<Plan<T>
       return done(Outcome<T>::current_failure());
     }
     auto result = std::make_shared<JobResult<T>>();
+    // What the job did, taken into the definitions and the catalog: when it returns in time,
+    // and also when it outlived its deadline, since it went on in the kernel and wrote the store
+    // as it went (the rescan the late return asks for then reads the kernel again).
+    auto take_in = [this, result, commit = std::move(plan->commit)](std::exception_ptr read_error) {
+      apply(result->delta);
+      if (result->value && commit)
+        commit();
+      if (!read_error)
+        apply(result->reading);
+    };
     kernel_.submit(
+        std::string(),
         [this, work = std::move(plan->work), to_read, result](KernelBackend& kernel) {
           StoreWriter store(storage_, result->delta);
           try {
@@ -102,26 +113,22 @@ void Engine::run_operation(std::vector<std::string> names, std::function<Plan<T>
           // operation names can have changed through it.
           result->reading = read_names(kernel, to_read);
         },
-        [this, result, ticket, commit = std::move(plan->commit),
-         done](std::exception_ptr read_error) {
+        [this, result, ticket, take_in, done](std::exception_ptr read_error) {
           if (is_timed_out(read_error)) {
             // The job still runs on the blocked kernel thread and owns `result` until it
-            // returns; what it changes is read by the rescan that follows its late return.
+            // returns, late; take_in then runs as its `late`.
             operations_.finish(ticket);
             return done(Outcome<T>::failure(read_error));
           }
-          apply(result->delta);
-          if (result->value && commit)
-            commit();
-          if (!read_error)
-            apply(result->reading);
+          take_in(read_error);
           operations_.finish(ticket);
           if (result->error)
             return done(Outcome<T>::failure(result->error));
           if (read_error)
             return done(Outcome<T>::failure(read_error));
           done(Outcome<T>::success(std::move(*result->value)));
-        });
+        },
+        take_in);
   });
 }
 

@@ -124,17 +124,32 @@ KernelThread::~KernelThread() {
   ::close(event_fd_);
 }
 
+// `done`, carrying a `late` that will not run along with it, so that `late` (and what it holds
+// of the caller's) is destroyed where `done` is: on the thread that dispatches completions.
+KernelThread::Done KernelThread::carrying(Done done, Done late) {
+  if (!late)
+    return done;
+  return [done = std::move(done), late = std::move(late)](std::exception_ptr error) {
+    done(std::move(error));
+  };
+}
+
 void KernelThread::submit(Job job, Done done) {
   submit(std::string(), std::move(job), std::move(done));
 }
 
 void KernelThread::submit(std::string what, Job job, Done done) {
+  submit(std::move(what), std::move(job), std::move(done), nullptr);
+}
+
+void KernelThread::submit(std::string what, Job job, Done done, Done late) {
   {
     std::lock_guard lock(mutex_);
     const std::uint64_t number = ++submitted_;
     if (what.empty())
       what = "kernel job " + std::to_string(number);
-    jobs_.push_back({number, std::move(what), Clock::now(), std::move(job), std::move(done)});
+    jobs_.push_back({number, std::move(what), Clock::now(), std::move(job), std::move(done),
+                     std::move(late)});
     arm_timer_locked();
   }
   wake_.notify_one();
@@ -168,8 +183,8 @@ void KernelThread::run(std::unique_ptr<KernelBackend> backend) {
       }
       Queued& next = jobs_.front();
       job = std::move(next.job);
-      running_ = Running{next.number,  std::move(next.what), next.submitted,
-                         Clock::now(), std::move(next.done), false};
+      running_ = Running{next.number, std::move(next.what), next.submitted, Clock::now(),
+                         std::move(next.done), std::move(next.late), false};
       jobs_.pop_front();
     }
     std::exception_ptr failure;
@@ -185,12 +200,16 @@ void KernelThread::run(std::unique_ptr<KernelBackend> backend) {
       running_.reset();
       if (!finished.timed_out) {
         // Moved, not copied: this thread keeps no reference to what the caller receives.
-        done_.emplace_back(std::move(finished.done), std::move(failure));
+        done_.emplace_back(carrying(std::move(finished.done), std::move(finished.late)),
+                           std::move(failure));
       } else {
-        // Its caller was told TimedOut long ago: the result only goes to the log.
+        // Its caller was told TimedOut long ago: the outcome goes to its `late`, then the log.
         const milliseconds took = duration_cast<milliseconds>(Clock::now() - finished.started);
         done_.emplace_back(
-            [this, what = std::move(finished.what), took](std::exception_ptr error) {
+            [this, what = std::move(finished.what), took,
+             late = std::move(finished.late)](std::exception_ptr error) {
+              if (late)
+                late(error);
               if (late_return_)
                 late_return_(what, took, error);
             },
@@ -224,7 +243,7 @@ bool KernelThread::expire_locked(Clock::time_point now, std::vector<Job>& withdr
     const std::string blocker = running_ ? running_->what : std::string();
     const milliseconds blocked_for =
         running_ ? duration_cast<milliseconds>(now - running_->started) : milliseconds(0);
-    done_.emplace_back(std::move(expired.done),
+    done_.emplace_back(carrying(std::move(expired.done), std::move(expired.late)),
                        withdrawn_error(blocker, blocked_for, job_deadline_));
     withdrawn.push_back(std::move(expired.job));
   }

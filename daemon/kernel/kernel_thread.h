@@ -28,8 +28,8 @@ namespace mapperd {
 // waits). When it has not, its `done` gets Error(TimedOut) saying the kernel is blocked and what
 // to do; the jobs queued behind it get Error(TimedOut) as their own deadlines pass, naming the
 // blocked job, and are withdrawn (they never run, so nothing they would have changed changes).
-// When the blocked job finally returns its result is dropped (see on_late_return()) and the
-// thread goes on with the jobs still queued.
+// When the blocked job finally returns, its own `late` (if it was given one) learns its outcome,
+// on_late_return() reports it, and the thread goes on with the jobs still queued.
 class KernelThread {
  public:
   using Job = std::function<void(KernelBackend&)>;
@@ -69,6 +69,11 @@ class KernelThread {
   // The same, with what the job does ("suspend upper") for the TimedOut messages and
   // on_late_return(); without it a job is named by its number.
   void submit(std::string what, Job job, Done done);
+  // The same, and `late` runs (like `done`, inside dispatch_completions()) with the job's outcome
+  // if the job returns after `done` was told TimedOut: what the job changed is then known to
+  // whoever must take it in, as it would have been on time. Never runs for a job that ended in
+  // time or was withdrawn unrun.
+  void submit(std::string what, Job job, Done done, Done late);
 
   // Readable while completions wait, and when a job's deadline has passed (it is an epoll
   // descriptor over an eventfd and a timerfd); poll it for POLLIN in the event loop.
@@ -90,6 +95,7 @@ class KernelThread {
     Clock::time_point submitted;
     Job job;
     Done done;
+    Done late;
   };
   // The job on the thread now; its `done` stays here, so either the thread (it returned) or
   // the deadline (it did not) takes it, never both.
@@ -99,11 +105,13 @@ class KernelThread {
     Clock::time_point submitted;
     Clock::time_point started;
     Done done;
+    Done late;
     bool timed_out = false;
   };
   using Completion = std::pair<Done, std::exception_ptr>;
 
   void run(std::unique_ptr<KernelBackend> backend);
+  static Done carrying(Done done, Done late);
   void signal_completion() const;
   // Under mutex_: moves the `done` of every job whose deadline has passed to done_, and the
   // jobs that will now never run to `withdrawn` (for the caller to drop once it has unlocked);

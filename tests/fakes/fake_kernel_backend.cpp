@@ -122,6 +122,8 @@ FakeKernelBackend::Map& FakeKernelBackend::existing(std::string_view operation,
 
 void FakeKernelBackend::step(std::string_view operation, std::string_view name) {
   calls_.push_back(std::string(operation) + " " + std::string(name));
+  if (on_step)
+    on_step(calls_.back());
   if (const auto failure = failures_.find(operation); failure != failures_.end()) {
     const Error error = failure->second;
     failures_.erase(failure);

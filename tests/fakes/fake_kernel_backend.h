@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -58,6 +59,10 @@ class FakeKernelBackend final : public KernelBackend {
   void invalidate_cow(DeviceNumber cow) { invalid_cows_.insert(cow); }
   // A target event (a snapshot filling up, a path failing): raises the map's event counter.
   void raise_event(std::string_view name);
+  // Runs at each call that changes something ("create twoasone", as calls() records it), before
+  // it takes effect, on the kernel thread: a test holds a call there to make it outlive its
+  // deadline.
+  std::function<void(const std::string& call)> on_step;
   // Every call that changed or tried to change something, in order: "create twoasone",
   // "load twoasone", "suspend twoasone", ...
   const std::vector<std::string>& calls() const { return calls_; }

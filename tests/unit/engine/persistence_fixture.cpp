@@ -31,14 +31,16 @@ std::optional<Sectors> TestBlockDevices::size_of(DeviceNumber device) const {
   return found->second.first;
 }
 
-PersistenceFixture::PersistenceFixture()
+PersistenceFixture::PersistenceFixture(std::chrono::milliseconds job_deadline)
     : definitions_(state_.path()),
       runtime_state_(runtime_.path()),
-      kernel_([this]() -> std::unique_ptr<KernelBackend> {
-        auto fake = std::make_unique<FakeKernelBackend>();
-        fake_kernel_ = fake.get();
-        return fake;
-      }) {
+      kernel_(
+          [this]() -> std::unique_ptr<KernelBackend> {
+            auto fake = std::make_unique<FakeKernelBackend>();
+            fake_kernel_ = fake.get();
+            return fake;
+          },
+          job_deadline) {
   loop_.watch_fd(kernel_.completion_fd(), POLLIN, [this] { kernel_.dispatch_completions(); });
   // Loop devices are block devices to everyone else, as in the kernel.
   loops_.on_bound = [this](const LoopDevice& loop) {

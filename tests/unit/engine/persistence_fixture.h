@@ -42,7 +42,9 @@ class TestBlockDevices final : public BlockDevices {
 
 class PersistenceFixture : public ::testing::Test {
  protected:
-  PersistenceFixture();
+  // `job_deadline`: how long a kernel job may take before its caller is told TimedOut.
+  explicit PersistenceFixture(
+      std::chrono::milliseconds job_deadline = KernelThread::kDefaultJobDeadline);
   ~PersistenceFixture() override;
 
   // A disk with a serial, known to the kernel, the block devices and the directory.
