@@ -148,8 +148,8 @@ void KernelThread::submit(std::string what, Job job, Done done, Done late) {
     const std::uint64_t number = ++submitted_;
     if (what.empty())
       what = "kernel job " + std::to_string(number);
-    jobs_.push_back({number, std::move(what), Clock::now(), std::move(job), std::move(done),
-                     std::move(late)});
+    jobs_.push_back(
+        {number, std::move(what), Clock::now(), std::move(job), std::move(done), std::move(late)});
     arm_timer_locked();
   }
   wake_.notify_one();
@@ -183,7 +183,7 @@ void KernelThread::run(std::unique_ptr<KernelBackend> backend) {
       }
       Queued& next = jobs_.front();
       job = std::move(next.job);
-      running_ = Running{next.number, std::move(next.what), next.submitted, Clock::now(),
+      running_ = Running{next.number,          std::move(next.what), next.submitted, Clock::now(),
                          std::move(next.done), std::move(next.late), false};
       jobs_.pop_front();
     }

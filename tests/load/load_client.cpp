@@ -100,8 +100,7 @@ class Client {
       figures_.fail(method + " " + about + ": " + e.getName() + ": " + e.getMessage());
       return false;
     }
-    figures_.add(method,
-                 std::chrono::duration<double, std::milli>(Clock::now() - started).count());
+    figures_.add(method, std::chrono::duration<double, std::milli>(Clock::now() - started).count());
     return true;
   }
 
@@ -123,9 +122,8 @@ class Client {
       return;
     auto map = sdbus::createProxy(*connection_, kService, *made);
     auto on_map = [&](const std::string& method, auto&&... arguments) {
-      return timed(method, name, [&] {
-        map->callMethod(method).onInterface(kMap).withArguments(arguments...);
-      });
+      return timed(method, name,
+                   [&] { map->callMethod(method).onInterface(kMap).withArguments(arguments...); });
     };
     bool fine =
         timed("Get Size", name, [&] { (void)map->getProperty("Size").onInterface(kMap); }) &&
@@ -169,9 +167,8 @@ class Client {
     });
     // Whatever failed before, the round leaves nothing of its own behind.
     auto last = sdbus::createProxy(*connection_, kService, renamed);
-    timed("Remove", name, [&] {
-      last->callMethod("Remove").onInterface(kMap).withArguments(Options{});
-    });
+    timed("Remove", name,
+          [&] { last->callMethod("Remove").onInterface(kMap).withArguments(Options{}); });
   }
 
   std::string prefix_;

@@ -336,7 +336,8 @@ TEST_F(AKernelThreadWithADeadline, FailsTheJobsQueuedBehindABlockedCallNamingItA
   EXPECT_FALSE(ran);
 }
 
-TEST_F(AKernelThreadWithADeadline, DropsTheResultOfABlockedCallThatReturnsLateAndReportsIt) {
+TEST_F(AKernelThreadWithADeadline,
+       ReportsABlockedCallThatReturnsLateWithoutAnsweringItsCallerTwice) {
   DoneCall suspend;
   submit_stuck_suspend(suspend);
   ASSERT_TRUE(dispatch_until([&] { return suspend.done; }));
@@ -345,6 +346,42 @@ TEST_F(AKernelThreadWithADeadline, DropsTheResultOfABlockedCallThatReturnsLateAn
   EXPECT_EQ(suspend.calls, 1);
   EXPECT_THAT(late_, ElementsAre("suspend upper"));
   EXPECT_EQ(late_errors_.front(), nullptr);
+}
+
+TEST_F(AKernelThreadWithADeadline, GivesALateReturnToTheJobsOwnLateBeforeReportingIt) {
+  DoneCall suspend;
+  DoneCall late;
+  thread_.submit(
+      "suspend upper", [](KernelBackend& kernel) { kernel.suspend("upper", false); },
+      record(suspend),
+      [&](std::exception_ptr error) {
+        record(late)(error);
+        EXPECT_TRUE(late_.empty()) << "the job's own late runs before the report";
+      });
+  ASSERT_TRUE(dispatch_until([&] { return suspend.done; }));
+  EXPECT_FALSE(late.done);
+  gate_.open();
+  ASSERT_TRUE(dispatch_until([&] { return !late_.empty(); }));
+  EXPECT_EQ(late.calls, 1);
+  EXPECT_EQ(late.error, nullptr);
+  EXPECT_EQ(suspend.calls, 1);
+}
+
+TEST_F(AKernelThreadWithADeadline, NeverRunsTheLateOfAJobThatEndedInTimeOrWasWithdrawn) {
+  DoneCall quick, quick_late, suspend, behind, behind_late;
+  thread_.submit(
+      "info upper", [](KernelBackend& kernel) { kernel.info("upper"); }, record(quick),
+      record(quick_late));
+  ASSERT_TRUE(dispatch_until([&] { return quick.done; }));
+  submit_stuck_suspend(suspend);
+  thread_.submit(
+      "info upper", [](KernelBackend& kernel) { kernel.info("upper"); }, record(behind),
+      record(behind_late));
+  ASSERT_TRUE(dispatch_until([&] { return suspend.done && behind.done; }));
+  gate_.open();
+  ASSERT_TRUE(dispatch_until([&] { return !late_.empty(); }));
+  EXPECT_FALSE(quick_late.done);
+  EXPECT_FALSE(behind_late.done);
 }
 
 TEST_F(AKernelThreadWithADeadline, GoesOnWithNewJobsOnceTheBlockedCallReturns) {
