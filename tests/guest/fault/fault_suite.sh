@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# Faults on the real kernel, with mapperd as a systemd service (--kernel-timeout 5, by a drop-in
+# as mapperd(8) says):
+#   1. udev stopped (SIGSTOP to systemd-udevd) during a create, a snapshot and a remove: each call
+#      ends with TimedOut within its bound while the bus keeps answering; once udev runs again no
+#      udev cookie or semaphore is left, nothing is suspended, and the kernel, the stored
+#      definitions and the bus objects agree.
+#   2. No SysV semaphore to be had (kernel.sem's set count lowered to what is in use), so no udev
+#      cookie can be made: a create, a snapshot and a remove are refused with an error that says
+#      so, and nothing is half-made or left suspended.
+#   3. The state directory full (a small tmpfs on /etc/mapperd), then read-only: a create is
+#      refused with Store and leaves no map; an unstored map needs no room; nothing stored is lost.
+# Run by tests/rig/guest-run --systemd (see CMakeLists.txt); one boot for the suite.
+set -uo pipefail
+
+readonly SERVICE=org.mapperd.Mapper1
+readonly MANAGER=/org/mapperd/Mapper1
+readonly MAP_IFACE=org.mapperd.Mapper1.Map
+readonly MGR_IFACE=org.mapperd.Mapper1.Manager
+readonly ERR=org.mapperd.Mapper1.Error
+
+# shellcheck source=tests/guest/lib/checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/checks.sh"
+
+work=$(mktemp -d)
+
+# "ERROR-NAME: message" of a call that fails, or "ok" (gdbus prints both; busctl only the message).
+call_result() { # OBJECT-PATH INTERFACE.METHOD GDBUS-ARGS...
+  local out
+  if out=$(gdbus call --system --dest "$SERVICE" --object-path "$1" --method "$2" "${@:3}" 2>&1); then
+    echo ok
+  else
+    sed -n 's/^GDBus\.Error:\(org\.[A-Za-z0-9.]*\): \(.*\)$/\1: \2/p; s/^Error: GDBus\.Error:\(org\.[A-Za-z0-9.]*\): \(.*\)$/\1: \2/p' <<<"$out" | head -1
+  fi
+}
+create_call() { call_result "$MANAGER" "$MGR_IFACE.CreateMap" "$1" "$2" '@a{sv} {}'; }
+snapshot_call() { call_result "$MANAGER" "$MGR_IFACE.CreateSnapshot" "$1" "$2" "$3" '@a{sv} {}'; }
+remove_call() { call_result "$(path_of "$1")" "$MAP_IFACE.Remove" '@a{sv} {}'; }
+now() { date +%s.%N; }
+since() { awk -v from="$1" -v to="$(now)" 'BEGIN { printf "%.1f", to - from }'; }
+
+# What each side holds, as sorted names: the kernel's maps (without an origin's hidden -real
+# layer, which is part of its origin), mapperd's stored definitions, its map objects on the bus.
+kernel_maps() { dmsetup ls 2>/dev/null | awk '$1 != "No" && $1 !~ /-real$/ { print $1 }' | sort | xargs; }
+stored_maps() {
+  busctl --system --json=short call "$SERVICE" "$MANAGER" "$MGR_IFACE" ListDefinitions |
+    jq -r '.data[0][][0]' | grep -v -- '-real$' | sort | xargs
+}
+bus_maps() {
+  busctl --system --json=short call "$SERVICE" "$MANAGER" org.freedesktop.DBus.ObjectManager GetManagedObjects |
+    jq -r '.data[0][] | .["org.mapperd.Mapper1.Map"].Name.data // empty' | sort | xargs
+}
+suspended_maps() { dmsetup info -c --noheadings -o name,attr 2>/dev/null | awk -F: '$2 ~ /^..s/ { print $1 }' | xargs; }
+# libdevmapper's udev cookies are SysV semaphores with keys 0x0d4dXXXX.
+cookie_semaphores() { ipcs -s | awk '$1 ~ /^0x0d4d/' | wc -l; }
+
+# The state every fault must leave: nothing half-done, and the three views in agreement.
+expect_consistent() { # WHEN
+  expect_eq "$1: no udev cookie is left" "$(dmsetup udevcookies | tail -n +2 | wc -l)" 0
+  expect_eq "$1: no cookie semaphore is left" "$(cookie_semaphores)" 0
+  expect_eq "$1: no map is suspended" "$(suspended_maps)" ""
+  local kernel
+  kernel=$(kernel_maps)
+  expect_eq "$1: the bus objects are the kernel's maps" "$(bus_maps)" "$kernel"
+  expect_eq "$1: the stored definitions are the kernel's maps" "$(stored_maps)" "$kernel"
+}
+# Waits (bounded: 30 s) until mapperd's view has caught up with the kernel's after a late return.
+settle_views() {
+  for _ in $(seq 300); do
+    [ "$(bus_maps)" == "$(kernel_maps)" ] && [ "$(stored_maps)" == "$(kernel_maps)" ] &&
+      [ "$(dmsetup udevcookies | tail -n +2 | wc -l)" -eq 0 ] && return
+    sleep 0.1
+  done
+}
+
+# ---- set-up ------------------------------------------------------------------------------------
+section "mapperd with --kernel-timeout 5"
+exec_start=$(systemctl show -P ExecStart mapperd.service | sed -n 's/.*argv\[\]=\([^;]*\) ;.*/\1/p')
+mkdir -p /etc/systemd/system/mapperd.service.d
+printf '[Service]\nExecStart=\nExecStart=%s --kernel-timeout 5\n' "$exec_start" \
+  >/etc/systemd/system/mapperd.service.d/kernel-timeout.conf
+systemctl daemon-reload
+systemctl restart mapperd.service
+expect_eq "mapperd runs with --kernel-timeout 5" \
+  "$(tr '\0' ' ' <"/proc/$(systemctl show -P MainPID mapperd.service)/cmdline")" "$exec_start --kernel-timeout 5 "
+mapperd_pid=$(systemctl show -P MainPID mapperd.service)
+truncate -s 8M "$work/disk" "$work/cow1" "$work/cow2"
+DISK=$(losetup -f --show "$work/disk")
+COW1=$(losetup -f --show "$work/cow1")
+COW2=$(losetup -f --show "$work/cow2")
+udevadm settle
+expect_eq "origin: a map made while udev runs" "$(create_call origin "0 16384 linear $DISK 0")" ok
+
+# ---- 1. udev stopped ---------------------------------------------------------------------------
+udevd_pid=$(systemctl show -P MainPID systemd-udevd.service)
+# Each call: udev stopped, the call made, its answer and time; the bus asked meanwhile; udev
+# resumed. Prints the call's answer.
+with_udev_stopped() { # WHAT CALL...
+  local what=$1 start answer took
+  shift
+  kill -STOP "$udevd_pid"
+  start=$(now)
+  "$@" >"$work/answer" &
+  local call=$!
+  sleep 1
+  expect_match "$what: the bus answers while udev is stopped" \
+    "$(timeout 5 busctl --system get-property "$SERVICE" "$MANAGER" "$MGR_IFACE" Version 2>&1)" '^s "'
+  expect_match "$what: GetManagedObjects answers too" "$(bus_maps)" origin
+  wait "$call"
+  took=$(since "$start")
+  answer=$(cat "$work/answer")
+  kill -CONT "$udevd_pid"
+  echo "    ($what: $answer, after $took s)"
+  expect_match "$what: the call ends with TimedOut" "$answer" "^$ERR\.TimedOut: "
+  expect_match "$what: within its bound (took $took s)" "$took" '^([5-9]|1[0-4])\.'
+  udevadm settle
+  settle_views
+}
+
+section "udev stopped during a create"
+with_udev_stopped "create" create_call during-create "0 8 zero"
+expect_consistent "after the create"
+expect_eq "the create took effect once udev ran: the map is there" "$(kernel_maps | grep -c during-create)" 1
+
+section "udev stopped during a snapshot"
+with_udev_stopped "snapshot" snapshot_call origin during-snapshot "$COW1"
+expect_consistent "after the snapshot"
+expect_eq "the origin reads its table or its snapshot's, whole" \
+  "$(dmsetup table origin | awk '{ print $3 }')" "$(kernel_maps | grep -q during-snapshot && echo snapshot-origin || echo linear)"
+
+section "udev stopped during a remove"
+with_udev_stopped "remove" remove_call during-create
+expect_consistent "after the remove"
+expect_eq "the remove took effect once udev ran: the map is gone" "$(kernel_maps | grep -c during-create)" 0
+expect_eq "mapperd is still the same process" "$(systemctl show -P MainPID mapperd.service)" "$mapperd_pid"
+
+# ---- 2. no semaphore ---------------------------------------------------------------------------
+section "no SysV semaphore set to be had (kernel.sem)"
+# Leaves the snapshot of section 1 out of the way, so the origin is plain again.
+if kernel_maps | grep -q during-snapshot; then remove_call during-snapshot >/dev/null; fi
+before=$(kernel_maps)
+tables_before=$(dmsetup table)
+read -r sem_msl sem_mns sem_opm sem_mni </proc/sys/kernel/sem
+sets_in_use=$(ipcs -s | awk '$1 ~ /^0x/' | wc -l)
+echo "$sem_msl $sem_mns $sem_opm $sets_in_use" >/proc/sys/kernel/sem
+answer=$(create_call no-cookie "0 8 zero")
+echo "    (create: $answer)"
+expect_match "a create is refused" "$answer" "^$ERR\.[A-Za-z]+: "
+expect_match "saying why: no udev cookie (semaphore)" "$answer" "semaphore|cookie"
+answer=$(snapshot_call origin no-cookie-snap "$COW2")
+echo "    (snapshot: $answer)"
+expect_match "a snapshot is refused" "$answer" "^$ERR\.[A-Za-z]+: "
+answer=$(remove_call origin)
+echo "    (remove: $answer)"
+expect_match "a remove is refused" "$answer" "^$ERR\.[A-Za-z]+: "
+expect_eq "nothing was made or removed" "$(kernel_maps)" "$before"
+expect_eq "every table is as it was" "$(dmsetup table)" "$tables_before"
+echo "$sem_msl $sem_mns $sem_opm $sem_mni" >/proc/sys/kernel/sem
+expect_consistent "after the refusals"
+expect_eq "with semaphores again, the snapshot works" "$(snapshot_call origin no-cookie-snap "$COW2")" ok
+expect_eq "and its removal" "$(remove_call no-cookie-snap)" ok
+
+# ---- 3. the state directory full, then read-only ----------------------------------------------
+section "the state directory full, then read-only"
+create_call kept "0 8 zero" >/dev/null
+state_before=$(cd /etc/mapperd && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+# The same files on a 1 MiB tmpfs: mapperd sees the new mount (its own namespace follows ours).
+cp -a /etc/mapperd "$work/etc-mapperd"
+mount -t tmpfs -o size=1m,mode=0755 mapperd-state /etc/mapperd
+cp -a "$work/etc-mapperd/." /etc/mapperd/
+dd if=/dev/zero of=/etc/mapperd/zz-filler bs=4k status=none 2>/dev/null
+expect_eq "the state directory is full" "$(df --output=avail -k /etc/mapperd | tail -1 | tr -d ' ')" 0
+before=$(kernel_maps)
+answer=$(create_call no-room "0 8 zero")
+echo "    (create on a full state directory: $answer)"
+expect_match "a create is refused with Store" "$answer" "^$ERR\.Store: "
+expect_eq "and leaves no map" "$(kernel_maps)" "$before"
+expect_eq "an unstored map needs no room" \
+  "$(call_result "$MANAGER" "$MGR_IFACE.CreateMap" unstored "0 8 zero" "{'persistent': <false>}")" ok
+expect_eq "and goes" "$(remove_call unstored)" ok
+rm -f /etc/mapperd/zz-filler
+mount -o remount,ro /etc/mapperd
+answer=$(create_call read-only "0 8 zero")
+echo "    (create on a read-only state directory: $answer)"
+expect_match "on a read-only state directory, a create is refused with Store" "$answer" "^$ERR\.Store: "
+expect_eq "and leaves no map" "$(kernel_maps)" "$before"
+mount -o remount,rw /etc/mapperd
+expect_eq "nothing stored was lost or torn" \
+  "$(cd /etc/mapperd && find . -type f -print0 | sort -z | xargs -0 sha256sum)" "$state_before"
+expect_eq "with room again, a create works" "$(create_call roomy "0 8 zero")" ok
+expect_consistent "after the full and read-only state directory"
+expect_eq "mapperd is still the same process" "$(systemctl show -P MainPID mapperd.service)" "$mapperd_pid"
+
+rm -f /etc/systemd/system/mapperd.service.d/kernel-timeout.conf
+finish_checks
