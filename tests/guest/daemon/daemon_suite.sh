@@ -5,16 +5,13 @@
 # loop devices. Run by tests/rig/guest-run --systemd (see CMakeLists.txt); one boot for the suite.
 set -uo pipefail
 
-readonly SERVICE=org.mapperd.Mapper1
-readonly MANAGER=/org/mapperd/Mapper1
-readonly MAP_IFACE=org.mapperd.Mapper1.Map
-readonly MGR_IFACE=org.mapperd.Mapper1.Manager
-readonly ERR=org.mapperd.Mapper1.Error
 # The Map interface's properties (docs/dbus-api.md), sorted: a change to the API changes this line.
 readonly EVERY_MAP_PROPERTY="AllocatedSectors AutoExtend CowFile CreatedByUID Dependencies DeviceNumber DevicePath ExtendPercent FillPercent FillThresholds Invalid MergePending MetadataSectors MissingDevices Name OpenCount Owned Persistent ReadOnly Size SnapshotOrigin Snapshots State Table TotalSectors UUID"
 
 # shellcheck source=tests/guest/lib/checks.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/checks.sh"
+# shellcheck source=tests/guest/lib/mapperd.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/mapperd.sh"
 
 # ---- talking to mapperd ------------------------------------------------------------------------
 bus() { busctl --system --json=short "$@"; }

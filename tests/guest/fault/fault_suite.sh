@@ -13,14 +13,10 @@
 # Run by tests/rig/guest-run --systemd (see CMakeLists.txt); one boot for the suite.
 set -uo pipefail
 
-readonly SERVICE=org.mapperd.Mapper1
-readonly MANAGER=/org/mapperd/Mapper1
-readonly MAP_IFACE=org.mapperd.Mapper1.Map
-readonly MGR_IFACE=org.mapperd.Mapper1.Manager
-readonly ERR=org.mapperd.Mapper1.Error
-
 # shellcheck source=tests/guest/lib/checks.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/checks.sh"
+# shellcheck source=tests/guest/lib/mapperd.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/mapperd.sh"
 
 work=$(mktemp -d)
 
@@ -75,14 +71,7 @@ settle_views() {
 
 # ---- set-up ------------------------------------------------------------------------------------
 section "mapperd with --kernel-timeout 5"
-exec_start=$(systemctl show -P ExecStart mapperd.service | sed -n 's/.*argv\[\]=\([^;]*\) ;.*/\1/p')
-mkdir -p /etc/systemd/system/mapperd.service.d
-printf '[Service]\nExecStart=\nExecStart=%s --kernel-timeout 5\n' "$exec_start" \
-  >/etc/systemd/system/mapperd.service.d/kernel-timeout.conf
-systemctl daemon-reload
-systemctl restart mapperd.service
-expect_eq "mapperd runs with --kernel-timeout 5" \
-  "$(tr '\0' ' ' <"/proc/$(systemctl show -P MainPID mapperd.service)/cmdline")" "$exec_start --kernel-timeout 5 "
+restart_mapperd_with_kernel_timeout 5
 mapperd_pid=$(systemctl show -P MainPID mapperd.service)
 truncate -s 8M "$work/disk" "$work/cow1" "$work/cow2"
 DISK=$(losetup -f --show "$work/disk")
@@ -191,5 +180,5 @@ expect_eq "with room again, a create works" "$(create_call roomy "0 8 zero")" ok
 expect_consistent "after the full and read-only state directory"
 expect_eq "mapperd is still the same process" "$(systemctl show -P MainPID mapperd.service)" "$mapperd_pid"
 
-rm -f /etc/systemd/system/mapperd.service.d/kernel-timeout.conf
+forget_kernel_timeout
 finish_checks

@@ -15,9 +15,6 @@ set -uo pipefail
 
 readonly SRC=${1:?usage: remote_suite.sh SOURCE-DIR BUILD-DIR}
 readonly BUILD=${2:?usage: remote_suite.sh SOURCE-DIR BUILD-DIR}
-readonly SERVICE=org.mapperd.Mapper1
-readonly MANAGER=/org/mapperd/Mapper1
-readonly MGR_IFACE=org.mapperd.Mapper1.Manager
 readonly REMOTE_USER=mapperd-remote # made by setup-ssh.sh
 # What scripts/try installs (it installs under /usr, as a package would).
 readonly MAPPERCTL=/usr/bin/mapperctl
@@ -25,6 +22,8 @@ readonly MAPPERD=/usr/sbin/mapperd
 
 # shellcheck source=tests/guest/lib/checks.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/checks.sh"
+# shellcheck source=tests/guest/lib/mapperd.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/mapperd.sh"
 
 work=$(mktemp -d /tmp/remote-suite.XXXXXX)
 suite_start=$(cut -d' ' -f1 /proc/uptime)
@@ -187,15 +186,7 @@ done
 
 # ==== 3. a kernel call that blocks ===============================================================
 timed_section "a suspend that blocks in the kernel, with mapperd --kernel-timeout 5"
-# A drop-in, as mapperd(8) says: the unit's own command line, plus the option.
-exec_start=$(systemctl show -P ExecStart mapperd.service | sed -n 's/.*argv\[\]=\([^;]*\) ;.*/\1/p')
-mkdir -p /etc/systemd/system/mapperd.service.d
-printf '[Service]\nExecStart=\nExecStart=%s --kernel-timeout 5\n' "$exec_start" \
-  >/etc/systemd/system/mapperd.service.d/kernel-timeout.conf
-systemctl daemon-reload
-systemctl restart mapperd.service
-expect_eq "mapperd runs with --kernel-timeout 5" \
-  "$(tr '\0' ' ' <"/proc/$(systemctl show -P MainPID mapperd.service)/cmdline")" "$exec_start --kernel-timeout 5 "
+restart_mapperd_with_kernel_timeout 5
 
 expect_true "lower: a linear map on $DISK" mapperctl create lower --table "0 $SIZE linear $DISK 0"
 expect_true "upper: a linear map on /dev/mapper/lower" mapperctl create upper --table "0 $SIZE linear /dev/mapper/lower 0"
@@ -272,6 +263,6 @@ expect_eq "no map is left" "$(dmsetup ls 2>&1)" "No devices found"
 expect_eq "mapperd is still the same process" "$(systemctl show -P MainPID mapperd.service)" "$mapperd_pid"
 
 losetup -d "$DISK"
-rm -f /etc/systemd/system/mapperd.service.d/kernel-timeout.conf
+forget_kernel_timeout
 timed_section "done"
 finish_checks
