@@ -19,13 +19,24 @@ using ::testing::Not;
 
 class AKernelCallThatOutlivesItsDeadline : public PersistenceFixture {
  protected:
-  AKernelCallThatOutlivesItsDeadline() : PersistenceFixture(std::chrono::milliseconds(300)) {}
+  AKernelCallThatOutlivesItsDeadline() : PersistenceFixture(std::chrono::milliseconds(300)) {
+    kernel_.on_late_return(
+        [this](const std::string&, std::chrono::milliseconds, std::exception_ptr) { ++late_; });
+  }
 
   void SetUp() override { start(); }
-  void TearDown() override { release(); }
+  // The held job runs on once released and uses the engine: it must have returned before the
+  // fixture destroys the engine.
+  void TearDown() override {
+    release();
+    if (held_call_) {
+      EXPECT_TRUE(loop_.run_until([&] { return late_ > 0; }, std::chrono::seconds(10)));
+    }
+  }
 
   // From now on, the kernel call `call` ("create late") waits in the kernel until release().
   void hold(const std::string& call) {
+    held_call_ = true;
     on_kernel([call, held = held_](FakeKernelBackend& fake) {
       fake.on_step = [call, held](const std::string& step) {
         if (step == call)
@@ -67,6 +78,8 @@ class AKernelCallThatOutlivesItsDeadline : public PersistenceFixture {
   std::promise<void> release_;
   std::shared_future<void> held_ = release_.get_future().share();
   bool released_ = false;
+  bool held_call_ = false;
+  int late_ = 0;
 };
 
 TEST_F(AKernelCallThatOutlivesItsDeadline, IsTimedOutForItsCaller) {
