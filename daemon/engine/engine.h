@@ -1,4 +1,8 @@
 #pragma once
+// The engine's one interface: the use cases mapperd offers (maps, batches, snapshots, merges,
+// loops, restore) over the catalog, the store and the kernel thread, and the request and record
+// types they take. One responsibility; its 500 lines are the use cases' contracts, each method
+// with its comment. The implementation lives in its rooms (engine_*.cpp).
 
 #include <chrono>
 #include <cstdint>

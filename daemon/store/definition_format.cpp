@@ -1,3 +1,6 @@
+// The state files' text (docs/state-format.md): every kind of file (map, loop, map facts,
+// operation intent) written and read with its checks and its field-by-field errors. One
+// responsibility, the one place that knows the JSON library, hence its 500 lines.
 #include "store/definition_format.h"
 
 #include <cstddef>
