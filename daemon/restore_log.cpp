@@ -55,6 +55,15 @@ void log_restore_report(EventLog& log, const RestoreReport& report, bool summary
     log.write(LogLevel::Error, "map " + map.name + " not restored: " + map.error,
               map_field(map.name));
   }
+  for (const std::string& name : report.repaired) {
+    log.write(LogLevel::Notice, "map " + name + " put back on its devices, which had vanished under it",
+              map_field(name));
+  }
+  for (const RestoreReport::Failure& map : report.not_repaired) {
+    log.write(LogLevel::Error,
+              "map " + map.name + " could not be put back on its devices: " + map.error,
+              map_field(map.name));
+  }
   for (const std::string& difference : report.differences)
     log.write(LogLevel::Warning, "stored and running differ: " + difference);
   if (summary) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "catalog.h"
+#include "device_return.h"
 #include "engine_observer.h"
 #include "engine_storage.h"
 #include "interfaces/loop_devices.h"
@@ -395,6 +396,12 @@ class Engine {
   // went); the other maps keep what the catalog says of theirs.
   void apply(const KernelReading& reading, bool recheck_all_devices = false);
   void take_in(const KernelReading& reading);
+  // Notes the devices that vanished under running maps of ours (the catalog's missing devices),
+  // and forgets maps that went or are another map now.
+  void follow_lost_devices();
+  // The maps a restore pass can put back on their devices: stored, running, lost devices, and
+  // no snapshot in their stack (those are reloaded only through their own steps).
+  std::vector<LostDevices> maps_to_put_back() const;
   void apply(const StoreDelta& delta);
   // Stored maps not in the kernel, as pending records.
   std::vector<MapRecord> stored_records_missing_from(const std::vector<MapRecord>& observed) const;
@@ -484,6 +491,14 @@ class Engine {
   // Why stored maps are not running: missing devices, or the error of their last try.
   std::map<std::string, std::vector<std::string>> missing_;
   std::map<std::string, std::string> failed_;
+  // Running maps of ours whose devices vanished under them, by name: the UUID and the device
+  // numbers lost. A restore pass puts a stored one back on its devices once they are all there
+  // (device_return.h); follow_lost_devices() keeps the list.
+  struct Lost {
+    std::string uuid;
+    std::set<DeviceNumber> devices;
+  };
+  std::map<std::string, Lost> lost_devices_;
   // Backing files of stored loops that were not there at the last pass (filesystem not mounted).
   std::set<std::string> waiting_loop_files_;
   bool restore_running_ = false;

@@ -54,6 +54,7 @@ void Engine::apply(const KernelReading& reading, bool recheck_all_devices) {
   mark_missing_devices(observed, [&](const std::string& name) {
     return recheck_all_devices || reading.complete || reading.names.contains(name);
   });
+  mark_degraded_by_dependencies(observed);
   for (MapRecord& stored : stored_records_missing_from(observed))
     observed.push_back(std::move(stored));
   const std::vector<CatalogChange> plan =
@@ -69,8 +70,41 @@ void Engine::apply(const KernelReading& reading, bool recheck_all_devices) {
       metadata_for_new_.erase(change.record.name);
     announce(change, before);
   }
+  follow_lost_devices();
   watch_fill_while_snapshots_exist();
   release_unused_cow_files();
+}
+
+void Engine::follow_lost_devices() {
+  std::erase_if(lost_devices_, [this](const auto& entry) {
+    const MapRecord* record = catalog_.find(entry.first);
+    return record == nullptr || record->uuid != entry.second.uuid;
+  });
+  for (const auto& [name, record] : catalog_.all()) {
+    if (!record.owned || record.device == DeviceNumber{} || record.missing_devices.empty())
+      continue;
+    Lost& lost = lost_devices_[name];
+    lost.uuid = record.uuid;
+    for (const DeviceNumber& device : record.dependencies) {
+      if (std::find(record.missing_devices.begin(), record.missing_devices.end(),
+                    device.to_string()) != record.missing_devices.end())
+        lost.devices.insert(device);
+    }
+  }
+}
+
+std::vector<LostDevices> Engine::maps_to_put_back() const {
+  std::vector<LostDevices> maps;
+  for (const auto& [name, lost] : lost_devices_) {
+    const MapRecord* record = catalog_.find(name);
+    const auto definition = definitions_.find(name);
+    if (record == nullptr || definition == definitions_.end() ||
+        definition->second.uuid != lost.uuid || record->real_layer || record->layer_of ||
+        record->origin || !record->snapshots.empty() || jobs_.running_on(name) != nullptr)
+      continue;
+    maps.push_back(LostDevices{definition->second, lost.devices});
+  }
+  return maps;
 }
 
 std::map<std::string, MapMetadata> Engine::metadata_for(
@@ -101,8 +135,13 @@ void Engine::mark_missing_devices(std::vector<MapRecord>& observed,
     if (!record.owned || record.state == MapState::Pending)
       continue;
     if (look_again(record.name)) {
+      // A device that vanished under the map stays missing when its number is back: the table
+      // still holds the dead one until the map is reloaded (device_return.h).
+      const auto lost = lost_devices_.find(record.name);
+      const bool lost_here = lost != lost_devices_.end() && lost->second.uuid == record.uuid;
       for (const DeviceNumber& device : record.dependencies) {
-        if (!block_devices_->resolve(DeviceRef::of(device)))
+        if (!block_devices_->resolve(DeviceRef::of(device)) ||
+            (lost_here && lost->second.devices.contains(device)))
           record.missing_devices.push_back(device.to_string());
       }
     } else if (const MapRecord* known = catalog_.find(record.name);

@@ -273,7 +273,7 @@ void Engine::resume_map(std::string name, Completion<Done> done) {
 }
 
 void Engine::reload_map(std::string name, std::string table, Completion<Done> done) {
-  auto check = [this, name, table = std::move(table)]() -> KernelWork<Done> {
+  auto check = [this, name, table = std::move(table)]() -> Plan<Done> {
     const MapRecord& record = running_map(name, "reload");
     require_no_job(name, "reload");
     if (record.real_layer || !record.snapshots.empty()) {
@@ -288,8 +288,12 @@ void Engine::reload_map(std::string name, std::string table, Completion<Done> do
       definition->table = table;
     }
     const TableContext syntax = table_context(targets_);
-    return [name, lines = std::move(lines), definition, syntax](KernelBackend& kernel,
-                                                                StoreWriter& store) mutable {
+    std::set<DeviceNumber> lost;
+    if (const auto found = lost_devices_.find(name);
+        found != lost_devices_.end() && found->second.uuid == record.uuid)
+      lost = found->second.devices;
+    KernelWork<Done> work = [name, lines = std::move(lines), definition, syntax, lost](
+                                KernelBackend& kernel, StoreWriter& store) mutable {
       OperationIntent intent{.id = "",
                              .kind = std::string(kReloadIntent),
                              .maps = {name},
@@ -301,11 +305,19 @@ void Engine::reload_map(std::string name, std::string table, Completion<Done> do
         intent.to_save.push_back(*definition);
       }
       IntentScope scope(store.storage(), intent);
+      // Devices that vanished under the map must be let go of first, or a table naming their
+      // numbers again gets the dead devices back (device_return.h).
+      if (!lost.empty()) {
+        const std::vector<TargetLine> running = kernel.table(name);
+        if (const auto interim = without_lost_devices(running, lost); interim != running)
+          kernel.reload(name, interim);
+      }
       kernel.reload(name, lines);
       if (definition)
         store.save(*definition);
       return Done{};
     };
+    return Plan<Done>(std::move(work), [this, name] { lost_devices_.erase(name); });
   };
   run_operation<Done>({name}, std::move(check), std::move(done));
 }

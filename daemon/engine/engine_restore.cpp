@@ -1,6 +1,6 @@
-// Restore and rescan scheduling: the start, the restore passes that bind stored loops and make
-// stored maps when their devices appear, rescans of the kernel, and what the stored definitions
-// are doing (definitions()).
+// Restore and rescan scheduling: the start, the restore passes that bind stored loops, make
+// stored maps when their devices appear and put running ones back on devices that came back,
+// rescans of the kernel, and what the stored definitions are doing (definitions()).
 
 #include <algorithm>
 #include <chrono>
@@ -86,9 +86,10 @@ void Engine::restore_pass(bool at_start, Completion<Done> done) {
       if (!bound && waiting_loop_files_.contains(loop.backing.file))
         loops.push_back(loop);
     }
+    const std::vector<LostDevices> repairs = maps_to_put_back();
     auto result = std::make_shared<RestoreResult>();
     kernel_.submit(
-        [this, at_start, maps, loops, result](KernelBackend& kernel) {
+        [this, at_start, maps, loops, repairs, result](KernelBackend& kernel) {
           const auto began = std::chrono::steady_clock::now();
           RestoreReport& report = result->report;
           result->versions.driver_version = kernel.driver_version();
@@ -128,6 +129,8 @@ void Engine::restore_pass(bool at_start, Completion<Done> done) {
           } else {
             restore_loops(storage_, loops, report);
             restore_maps(kernel, storage_, maps, table_context(result->versions.targets), report);
+            put_back_on_devices(kernel, storage_, repairs, table_context(result->versions.targets),
+                                report);
           }
           if (storage_.loops != nullptr)
             result->bound_loops = storage_.loops->list();
@@ -139,6 +142,8 @@ void Engine::restore_pass(bool at_start, Completion<Done> done) {
             std::set<std::string> tried;
             for (const MapDefinition& definition : maps)
               tried.insert(definition.name);
+            for (const LostDevices& repair : repairs)
+              tried.insert(repair.definition.name);
             result->reading = read_names(kernel, std::move(tried));
           }
           report.took = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -175,6 +180,8 @@ void Engine::restore_pass(bool at_start, Completion<Done> done) {
           }
           for (const RestoreReport::Failure& failure : result->report.failed)
             failed_[failure.name] = failure.error;
+          for (const std::string& name : result->report.repaired)
+            lost_devices_.erase(name);
           // A pass follows a device appearing or going: every map's devices are looked up again.
           apply(result->reading, true);
           note_restore(result->report);

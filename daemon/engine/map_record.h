@@ -17,7 +17,8 @@ enum class MapState {
   Active,     // live table, resumed
   Suspended,  // I/O is held (dmsetup suspend)
   Pending,    // no live table yet: a stored map waiting for its devices, or one being made
-  Degraded,   // resumed, but a device under it vanished or a segment maps to the error target
+  Degraded,   // resumed, but a device under it vanished or is itself degraded or failed, or a
+              // segment maps to a failing target (error, flakey)
   Failed,     // a snapshot the kernel marked invalid or overflowed
 };
 

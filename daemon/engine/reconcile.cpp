@@ -20,9 +20,12 @@ MapState state_of(const KernelMap& map, const std::optional<SnapshotUsage>& usag
     return MapState::Suspended;
   if (usage && usage->invalid)
     return MapState::Failed;
-  const bool maps_to_error = std::any_of(map.table.begin(), map.table.end(),
-                                         [](const TargetLine& l) { return l.type == "error"; });
-  return maps_to_error ? MapState::Degraded : MapState::Active;
+  // error fails all I/O; flakey fails or drops it in its down intervals (a device being tested,
+  // or a fault injected under the map).
+  const bool maps_to_failure =
+      std::any_of(map.table.begin(), map.table.end(),
+                  [](const TargetLine& l) { return l.type == "error" || l.type == "flakey"; });
+  return maps_to_failure ? MapState::Degraded : MapState::Active;
 }
 
 MapRecord record_from(const KernelMap& map) {
@@ -142,6 +145,34 @@ std::vector<MapRecord> records_from_kernel_by_name(const std::map<std::string, K
   for (const auto& [name, map] : maps)
     sorted.push_back(&map);
   return records_from_sorted(sorted);
+}
+
+void mark_degraded_by_dependencies(std::vector<MapRecord>& records) {
+  std::map<DeviceNumber, const MapRecord*> by_device;
+  for (const MapRecord& record : records)
+    by_device[record.device] = &record;
+  auto failing = [](const MapRecord& record) {
+    return record.state == MapState::Degraded || record.state == MapState::Failed;
+  };
+  // One step up the stack per round; a round that changes nothing ends it (stacks are shallow,
+  // and a cycle cannot keep changing: states only go from active to degraded).
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (MapRecord& record : records) {
+      if (record.state != MapState::Active)
+        continue;
+      const bool over_failing =
+          std::any_of(record.dependencies.begin(), record.dependencies.end(),
+                      [&](const DeviceNumber& device) {
+                        const auto lower = by_device.find(device);
+                        return lower != by_device.end() && failing(*lower->second);
+                      });
+      if (over_failing) {
+        record.state = MapState::Degraded;
+        changed = true;
+      }
+    }
+  }
 }
 
 std::vector<CatalogChange> plan_reconciliation(const std::map<std::string, MapRecord>& known,

@@ -46,6 +46,11 @@ std::vector<MapRecord> records_from_kernel(const std::vector<KernelMap>& maps);
 // The same over maps kept by name (the engine's last reading of each).
 std::vector<MapRecord> records_from_kernel_by_name(const std::map<std::string, KernelMap>& maps);
 
+// A resumed map over a map that is degraded or failed is degraded too: the I/O it sends there
+// fails. Applied all the way up a stack (a map over that one, ...). Runs after the records'
+// own states are known (their tables, missing devices, snapshot validity).
+void mark_degraded_by_dependencies(std::vector<MapRecord>& records);
+
 struct CatalogChange {
   enum class Kind { Removed, Renamed, Added, Changed };
   Kind kind = Kind::Changed;

@@ -81,6 +81,25 @@ std::string recover(KernelBackend& kernel, const EngineStorage& storage,
            (resumed ? " (resumed)" : "");
   }
 
+  if (kind == kRepairIntent) {
+    // Cut short between its two reloads, the map may be on its interim table: the stored one
+    // goes in if its devices are there, else the map stays degraded and waits as before.
+    const bool resumed = unsuspend(kernel, first);
+    const std::optional<MapInfo> info = kernel.info(first);
+    if (info && !intent.to_save.empty()) {
+      const ResolvedTable stored =
+          resolve_definition(intent.to_save[0], TableContext{}, locator(kernel, storage));
+      if (stored.missing.empty()) {
+        if (stored.lines == kernel.table(first))
+          return "repair of '" + first + "' had finished: back on its devices";
+        kernel.reload(first, stored.lines);
+        return "repair of '" + first + "' completed: back on its devices";
+      }
+    }
+    return "repair of '" + first + "' could not be completed: its devices are not all there" +
+           std::string(resumed ? " (resumed)" : "");
+  }
+
   if (kind == kRenameIntent) {
     // maps = {old, new, old layer?, new layer?}
     const std::string& to = intent.maps.at(1);

@@ -16,6 +16,8 @@ namespace mapperd {
 inline constexpr std::string_view kCreateIntent = "create";
 inline constexpr std::string_view kReloadIntent = "reload";
 inline constexpr std::string_view kRenameIntent = "rename";
+// maps = {map}; to_save: its definition, whose devices it is being put back on (device_return.h).
+inline constexpr std::string_view kRepairIntent = "repair";
 inline constexpr std::string_view kRemoveIntent = "remove";
 // maps = {origin, layer, snapshot}; to_remove names the layer when the operation created it.
 inline constexpr std::string_view kSnapshotIntent = "snapshot";

@@ -43,10 +43,14 @@ struct RestoreReport {
   std::vector<std::string> recovery_failures;
   // COW files no snapshot has any more, deleted (sweep_cow_files()).
   std::vector<std::string> swept_cow_files;
+  // Running maps put back on devices that had vanished under them and came back
+  // (put_back_on_devices()).
+  std::vector<std::string> repaired;
+  std::vector<Failure> not_repaired;
 
   std::chrono::milliseconds took{0};
 
-  bool changed_anything() const { return !created.empty(); }
+  bool changed_anything() const { return !created.empty() || !repaired.empty(); }
 };
 
 // Definitions in the order they can be made: every map after the maps its table uses (named by

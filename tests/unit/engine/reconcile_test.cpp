@@ -81,6 +81,54 @@ TEST(RecordsFromKernel, SayWhatStateAMapIsIn) {
   EXPECT_EQ(records[3].state, MapState::Suspended);
 }
 
+TEST(RecordsFromKernel, CallAMapOverAFlakeyDeviceDegraded) {
+  const auto records =
+      records_from_kernel({kernel_map("f", "", 0, {line(8, "flakey", "7:1 0 0 5 1 drop_writes")})});
+  EXPECT_EQ(records[0].state, MapState::Degraded);
+}
+
+TEST(MarkDegradedByDependencies, CarriesAFailingDeviceUpTheWholeStack) {
+  KernelMap lower = kernel_map("lower", "", 0, {line(8, "error", "")});
+  KernelMap middle = kernel_map("middle", "MAPPERD-1", 1, {line(8, "linear", "253:0 0")});
+  middle.dependencies = {DeviceNumber{253, 0}};
+  KernelMap top = kernel_map("top", "MAPPERD-2", 2, {line(8, "linear", "253:1 0")});
+  top.dependencies = {DeviceNumber{253, 1}};
+  KernelMap beside = kernel_map("beside", "MAPPERD-3", 3, {line(8, "linear", "7:1 0")});
+  beside.dependencies = {DeviceNumber{7, 1}};
+  KernelMap held = kernel_map("held", "MAPPERD-4", 4, {line(8, "linear", "253:0 0")});
+  held.dependencies = {DeviceNumber{253, 0}};
+  held.info.suspended = true;
+  // Listed top first: the order of the records is not the order of the stack.
+  auto records = records_from_kernel({top, middle, lower, beside, held});
+  mark_degraded_by_dependencies(records);
+  const auto catalog = catalog_of(records);
+  EXPECT_EQ(catalog.at("lower").state, MapState::Degraded);
+  EXPECT_EQ(catalog.at("middle").state, MapState::Degraded);
+  EXPECT_EQ(catalog.at("top").state, MapState::Degraded);
+  EXPECT_EQ(catalog.at("beside").state, MapState::Active);
+  // Suspended says more than degraded: I/O is held, not failing.
+  EXPECT_EQ(catalog.at("held").state, MapState::Suspended);
+}
+
+TEST(MarkDegradedByDependencies, CallsAMapOverAnInvalidSnapshotDegradedAndEndsOnACycle) {
+  KernelMap snapshot = kernel_map("snap", "MAPPERD-1", 0, {line(8, "snapshot", "7:1 7:2 P 8")});
+  snapshot.status = {line(8, "snapshot", "Invalid")};
+  KernelMap over = kernel_map("over", "MAPPERD-2", 1, {line(8, "linear", "253:0 0")});
+  over.dependencies = {DeviceNumber{253, 0}};
+  // Two maps that name each other (the kernel refuses this; a reading must still end).
+  KernelMap a = kernel_map("a", "", 2, {line(8, "linear", "253:3 0")});
+  a.dependencies = {DeviceNumber{253, 3}};
+  KernelMap b = kernel_map("b", "", 3, {line(8, "linear", "253:2 0")});
+  b.dependencies = {DeviceNumber{253, 2}};
+  auto records = records_from_kernel({snapshot, over, a, b});
+  mark_degraded_by_dependencies(records);
+  const auto catalog = catalog_of(records);
+  EXPECT_EQ(catalog.at("snap").state, MapState::Failed);
+  EXPECT_EQ(catalog.at("over").state, MapState::Degraded);
+  EXPECT_EQ(catalog.at("a").state, MapState::Active);
+  EXPECT_EQ(catalog.at("b").state, MapState::Active);
+}
+
 TEST(RecordsFromKernel, RelateAnOriginItsSnapshotsAndItsRealLayer) {
   const auto records = records_from_kernel(
       {kernel_map("data", "MAPPERD-1", 0, {line(4096, "snapshot-origin", "253:1")}),
