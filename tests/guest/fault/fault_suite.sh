@@ -10,6 +10,10 @@
 #      so, and nothing is half-made or left suspended.
 #   3. The state directory full (a small tmpfs on /etc/mapperd), then read-only: a create is
 #      refused with Store and leaves no map; an unstored map needs no room; nothing stored is lost.
+#   4. A device failing under a live map: another tool's map under ours swapped to error, to
+#      delay and to flakey dropping writes, and a virtio disk removed (PCI remove) and found again
+#      (PCI rescan). The map's State says what happened, nothing else is touched, the bus answers
+#      throughout, and the map comes back with the device (a stored map is put back on the disk).
 # Run by tests/rig/guest-run --systemd (see CMakeLists.txt); one boot for the suite.
 set -uo pipefail
 
@@ -178,6 +182,123 @@ expect_eq "nothing stored was lost or torn" \
   "$(cd /etc/mapperd && find . -type f -print0 | sort -z | xargs -0 sha256sum)" "$state_before"
 expect_eq "with room again, a create works" "$(create_call roomy "0 8 zero")" ok
 expect_consistent "after the full and read-only state directory"
+expect_eq "mapperd is still the same process" "$(systemctl show -P MainPID mapperd.service)" "$mapperd_pid"
+
+# ---- 4. a device failing under a live map ------------------------------------------------------
+section "a device failing under a live map"
+map_state() { busctl --system get-property "$SERVICE" "$(path_of "$1")" "$MAP_IFACE" State 2>&1 | sed 's/^s "\(.*\)"$/\1/'; }
+# Waits (bounded: 20 s) for NAME's State to be STATE; prints the state it ended with.
+await_state() { # NAME STATE
+  for _ in $(seq 200); do
+    [ "$(map_state "$1")" == "$2" ] && break
+    sleep 0.1
+  done
+  map_state "$1"
+}
+# The first 64 KiB through a map, direct, as a checksum.
+read_sum() { dd if="$1" bs=64k count=1 iflag=direct status=none | sha256sum | cut -c1-16; }
+reads_fail() { ! dd if="$1" of=/dev/null bs=4k count=1 iflag=direct status=none 2>/dev/null; }
+write_pattern() { # DEVICE WORD
+  yes "$2" | head -c 65536 | dd of="$1" bs=64k count=1 oflag=direct status=none
+}
+bus_answers_quickly() { # WHAT
+  expect_match "$1: the bus answers" "$(timeout 5 busctl --system get-property "$SERVICE" "$MANAGER" "$MGR_IFACE" Version 2>&1)" '^s "'
+  expect_true "$1: GetManagedObjects answers" \
+    timeout 5 busctl --system call "$SERVICE" "$MANAGER" org.freedesktop.DBus.ObjectManager GetManagedObjects
+}
+faults_injected=0
+truncate -s 8M "$work/lower"
+LOWER_LOOP=$(losetup -f --show "$work/lower")
+lower_table="0 16384 linear $LOWER_LOOP 0"
+# The device under our map is another tool's map, as a test harness (lvm2's) makes one.
+dmsetup create fault-lower --table "$lower_table"
+udevadm settle
+expect_eq "upper: our map over another tool's map" "$(create_call upper "0 16384 linear /dev/mapper/fault-lower 0")" ok
+create_call bystander "0 8 zero" >/dev/null
+write_pattern /dev/mapper/upper first
+sum_first=$(read_sum /dev/mapper/upper)
+upper_table=$(dmsetup table upper)
+swap_lower() { dmsetup load fault-lower --table "$1" && dmsetup resume fault-lower && udevadm settle; }
+
+# The lower device fails every I/O.
+swap_lower "0 16384 error"
+faults_injected=$((faults_injected + 1))
+expect_eq "error under it: upper is degraded" "$(await_state upper degraded)" degraded
+expect_eq "and the failing map itself too (it maps to error)" "$(map_state fault-lower)" degraded
+expect_true "reads through upper fail" reads_fail /dev/mapper/upper
+bus_answers_quickly "error under it"
+expect_eq "a map on other devices stays active" "$(map_state bystander)" active
+expect_eq "upper's table is untouched" "$(dmsetup table upper)" "$upper_table"
+expect_eq "another tool's map is left as its tool set it" "$(dmsetup table fault-lower)" "0 16384 error "
+swap_lower "$lower_table"
+expect_eq "the device back: upper is active again" "$(await_state upper active)" active
+expect_eq "and reads what was written" "$(read_sum /dev/mapper/upper)" "$sum_first"
+
+# The lower device is slow: 3 s per I/O. Slow is not failing; mapperd answers meanwhile.
+swap_lower "0 16384 delay $LOWER_LOOP 0 3000"
+faults_injected=$((faults_injected + 1))
+start=$(now)
+write_pattern /dev/mapper/upper slow &
+writer=$!
+sleep 0.5
+bus_answers_quickly "a delay under it"
+expect_eq "a delay under it: a create answers meanwhile" "$(create_call while-slow "0 8 zero")" ok
+expect_eq "and a remove" "$(remove_call while-slow)" ok
+expect_match "GetStatus of upper answers" \
+  "$(timeout 5 gdbus call --system --dest "$SERVICE" --object-path "$(path_of upper)" --method "$MAP_IFACE.GetStatus" 2>&1)" 'linear'
+expect_eq "upper stays active (slow is not failed)" "$(map_state upper)" active
+wait "$writer"
+took=$(since "$start")
+expect_match "the write through it took the delay ($took s)" "$took" '^([3-9]|[1-9][0-9])\.'
+swap_lower "$lower_table"
+sum_slow=$(read_sum /dev/mapper/upper)
+expect_eq "and was written" "$sum_slow" "$(yes slow | head -c 65536 | sha256sum | cut -c1-16)"
+
+# The lower device drops writes (flakey, always down): writes "succeed" and are lost.
+swap_lower "0 16384 flakey $LOWER_LOOP 0 0 60 1 drop_writes"
+faults_injected=$((faults_injected + 1))
+expect_eq "writes dropped under it: upper is degraded" "$(await_state upper degraded)" degraded
+write_pattern /dev/mapper/upper lost
+swap_lower "$lower_table"
+expect_eq "the device back: upper is active again" "$(await_state upper active)" active
+expect_eq "and the dropped write never reached the disk (the state told the truth)" \
+  "$(read_sum /dev/mapper/upper)" "$sum_slow"
+expect_eq "upper's table is still untouched" "$(dmsetup table upper)" "$upper_table"
+remove_call upper >/dev/null
+dmsetup remove fault-lower
+losetup -d "$LOWER_LOOP"
+
+# A virtio disk removed while mapped (PCI remove), then found again (PCI rescan): the stored map,
+# which names the disk by its serial, is put back on it.
+disk=/dev/disk/by-id/virtio-mapperd-fault
+expect_true "the suite's virtio disk is there" test -b "$disk"
+expect_eq "ondisk: a stored map on the virtio disk" "$(create_call ondisk "0 16384 linear $disk 0")" ok
+write_pattern /dev/mapper/ondisk virtio
+sum_virtio=$(read_sum /dev/mapper/ondisk)
+ondisk_table=$(dmsetup table ondisk)
+pci=$(readlink -f "/sys/class/block/$(basename "$(readlink -f "$disk")")/device/..")
+echo "    (removing $pci, $(readlink -f "$disk"))"
+echo 1 >"$pci/remove"
+faults_injected=$((faults_injected + 1))
+expect_eq "the disk removed: ondisk is degraded" "$(await_state ondisk degraded)" degraded
+expect_match "naming the device that vanished" \
+  "$(busctl --system get-property "$SERVICE" "$(path_of ondisk)" "$MAP_IFACE" MissingDevices)" '^as 1 "'
+expect_true "reads through ondisk fail" reads_fail /dev/mapper/ondisk
+bus_answers_quickly "the disk removed"
+expect_eq "nothing else is touched: ondisk's table is as it was" "$(dmsetup table ondisk)" "$ondisk_table"
+echo 1 >/sys/bus/pci/rescan
+udevadm settle
+expect_true "the disk is found again" test -b "$disk"
+expect_eq "the disk back: ondisk is active again" "$(await_state ondisk active)" active
+expect_eq "and reads what was written" "$(read_sum /dev/mapper/ondisk)" "$sum_virtio"
+expect_match "the journal says it was put back" \
+  "$(journalctl -b -u mapperd.service -o cat | grep 'ondisk put back')" 'ondisk put back on its devices'
+expect_eq "MissingDevices is empty again" \
+  "$(busctl --system get-property "$SERVICE" "$(path_of ondisk)" "$MAP_IFACE" MissingDevices)" "as 0"
+remove_call ondisk >/dev/null
+remove_call bystander >/dev/null
+echo "    (faults injected under live maps: $faults_injected)"
+expect_consistent "after the failing devices"
 expect_eq "mapperd is still the same process" "$(systemctl show -P MainPID mapperd.service)" "$mapperd_pid"
 
 forget_kernel_timeout
