@@ -28,6 +28,7 @@
 #include "engine/zero_device.h"
 #include "events/event_loop.h"
 #include "events/mount_table_watch.h"
+#include "kernel/cookie_ledger.h"
 #include "kernel/dm_backend.h"
 #include "kernel/dm_event_poll.h"
 #include "kernel/kernel_thread.h"
@@ -167,12 +168,28 @@ std::unique_ptr<MountTableWatch> watch_mounts(EventLog& log) {
   }
 }
 
+// Where the udev cookies in use are noted (CookieLedger): beside the operation intents.
+std::filesystem::path cookie_ledger_directory(const CommandLine& line) {
+  return runtime_directory(line.runtime_directory) / "cookies";
+}
+
+// The udev cookies a mapperd that died (kill -9) held: nothing else would ever remove them.
+void release_cookies_left_behind(const CommandLine& line, EventLog& log) {
+  for (const CookieLedger::Released& cookie :
+       CookieLedger(cookie_ledger_directory(line)).release_left_behind()) {
+    log.write(LogLevel::Notice, "removed udev cookie " + cookie_text(cookie.cookie) +
+                                    ", left by mapperd process " + std::to_string(cookie.pid) +
+                                    ", which ended without releasing it");
+  }
+}
+
 // What both modes run: the kernel thread with libdevmapper, the storage, and the engine over them.
 struct Core {
   explicit Core(const CommandLine& line)
       : kernel(
-            [this]() -> std::unique_ptr<KernelBackend> {
-              return std::make_unique<DmBackend>(udev_activity);
+            [this, ledger = cookie_ledger_directory(line)]() -> std::unique_ptr<KernelBackend> {
+              return std::make_unique<DmBackend>(udev_activity,
+                                                 DmBackendOptions{.cookie_ledger = ledger});
             },
             line.kernel_timeout),
         storage(state_directory(line.state_directory), runtime_directory(line.runtime_directory),
@@ -191,6 +208,7 @@ struct Core {
 // are there, recovers interrupted operations, logs it all, and exits; no bus (it does not run
 // yet). Maps still waiting are made by the daemon when their devices appear.
 int restore(const CommandLine& line, EventLog& log) {
+  release_cookies_left_behind(line, log);
   Core core(line);
   core.engine.set_report_sink(
       [&log](const RestoreReport& report) { log_restore_report(log, report, true); });
@@ -220,6 +238,7 @@ int serve(const CommandLine& line, EventLog& log) {
   warn_if_udev_is_missing(log);
 
   notify("STATUS=Opening device-mapper");
+  release_cookies_left_behind(line, log);
   Core core(line);
   KernelThread& kernel = core.kernel;
   Engine& engine = core.engine;

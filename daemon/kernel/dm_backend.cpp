@@ -156,6 +156,8 @@ DmBackendOptions checked(DmBackendOptions options) {
 
 DmBackend::DmBackend(UdevActivity& udev, DmBackendOptions options)
     : options_(checked(std::move(options))), udev_(udev), devices_(options_.sysfs) {
+  if (!options_.cookie_ledger.empty())
+    ledger_.emplace(options_.cookie_ledger);
   // Names go to the kernel and come back exactly as they are: ours never need mangling (the model
   // allows only udev-safe characters), and other tools' names must be passed back unchanged.
   dm_set_name_mangling_mode(DM_STRING_MANGLING_NONE);
@@ -306,7 +308,7 @@ std::uint16_t DmBackend::udev_flags(UdevRole role) const {
 }
 
 UdevCookie DmBackend::make_cookie(std::string_view operation, std::string_view name) {
-  return UdevCookie(udev_, {options_.udev_timeout, options_.udev_recheck}, operation, name);
+  return UdevCookie(udev_, cookie_timing(), operation, name, ledger());
 }
 
 void DmBackend::check_devices(std::string_view operation, std::string_view name,
@@ -444,8 +446,7 @@ MapInfo DmBackend::create(const CreateRequest& request) {
   UdevCookie& cookie =
       batch_cookie_
           ? *batch_cookie_
-          : own_cookie.emplace(
-                udev_, UdevCookie::Timing{options_.udev_timeout, options_.udev_recheck}, op, name);
+          : own_cookie.emplace(udev_, cookie_timing(), op, name, ledger());
   {
     Call call(log_, op, name, DM_DEVICE_CREATE);
     if (!request.uuid.empty()) {
@@ -478,8 +479,7 @@ MapInfo DmBackend::create(const CreateRequest& request) {
 void DmBackend::begin_udev_batch() {
   if (batch_cookie_)
     throw Error(ErrorKind::Failed, "a udev batch is already open");
-  batch_cookie_.emplace(udev_, UdevCookie::Timing{options_.udev_timeout, options_.udev_recheck},
-                        "create", "a batch of maps");
+  batch_cookie_.emplace(udev_, cookie_timing(), "create", "a batch of maps", ledger());
 }
 
 void DmBackend::end_udev_batch() {

@@ -29,6 +29,9 @@ struct DmBackendOptions {
   // Where the kernel's sysfs and log are; tests point these elsewhere.
   std::filesystem::path sysfs = "/sys";
   std::filesystem::path kmsg = "/dev/kmsg";
+  // A directory (in /run) where the udev cookies in use are noted (CookieLedger), so the next
+  // process can remove the ones a crash left; empty for none.
+  std::filesystem::path cookie_ledger;
 };
 
 // KernelBackend on libdevmapper: one dm_task per ioctl, udev synchronisation with bounded waits,
@@ -120,7 +123,12 @@ class DmBackend final : public KernelBackend {
   std::vector<TargetLine> target_lines(std::string_view operation, std::string_view name,
                                        int task_type, bool noflush = false);
 
+  // What every cookie is made with: the options' timing, and the ledger if there is one.
+  UdevCookie::Timing cookie_timing() const { return {options_.udev_timeout, options_.udev_recheck}; }
+  CookieLedger* ledger() { return ledger_ ? &*ledger_ : nullptr; }
+
   DmBackendOptions options_;
+  std::optional<CookieLedger> ledger_;
   UdevActivity& udev_;
   SysfsBlockDevices devices_;
   LibdmLog log_;

@@ -13,8 +13,8 @@ namespace mapperd {
 using Clock = std::chrono::steady_clock;
 
 UdevCookie::UdevCookie(UdevActivity& activity, Timing timing, std::string_view operation,
-                       std::string_view name)
-    : activity_(activity), timing_(timing), operation_(operation), name_(name) {
+                       std::string_view name, CookieLedger* ledger)
+    : activity_(activity), timing_(timing), ledger_(ledger), operation_(operation), name_(name) {
   // dm_udev_create_cookie() makes the semaphore (value 1) only when libdevmapper synchronises
   // with udev; otherwise it leaves 0, which dm_task_set_cookie() accepts.
   if (dm_udev_create_cookie(&cookie_) == 0) {
@@ -22,6 +22,14 @@ UdevCookie::UdevCookie(UdevActivity& activity, Timing timing, std::string_view o
                                         "cannot create a udev synchronisation semaphore");
   }
   released_ = cookie_ == 0;
+  if (!released_ && ledger_ != nullptr)
+    ledger_->note(cookie_);
+}
+
+void UdevCookie::mark_released() noexcept {
+  if (!released_ && ledger_ != nullptr)
+    ledger_->forget(cookie_);
+  released_ = true;
 }
 
 UdevCookie::~UdevCookie() {
@@ -47,6 +55,8 @@ void UdevCookie::attach(dm_task* task, std::uint16_t flags) {
     // libdevmapper made a semaphore after all (udev appeared since we made ours): take it over.
     cookie_ = cookie;
     released_ = false;
+    if (ledger_ != nullptr)
+      ledger_->note(cookie_);
   }
   ++attached_;
 }
@@ -64,13 +74,13 @@ void UdevCookie::wait() {
     // it to 0, waits for 0 without blocking, runs its node operations and removes the semaphore.
     int ready = 0;
     if (dm_udev_wait_immediate(cookie_, &ready) == 0) {
-      released_ = true;  // libdevmapper removes the semaphore when it fails
+      mark_released();  // libdevmapper removes the semaphore when it fails
       throw kernel_errors::kernel_failure(operation_, name_, 0,
                                           "udev synchronisation failed: the cookie's semaphore "
                                           "vanished");
     }
     if (ready != 0) {
-      released_ = true;
+      mark_released();
       return;
     }
     const Clock::time_point now = Clock::now();
@@ -89,7 +99,7 @@ void UdevCookie::complete_and_release() noexcept {
   for (int i = 0; i <= attached_ && !released_; ++i) {
     int ready = 0;
     if (dm_udev_wait_immediate(cookie_, &ready) == 0 || ready != 0) {
-      released_ = true;
+      mark_released();
       return;
     }
     dm_udev_complete(cookie_);
@@ -99,7 +109,7 @@ void UdevCookie::complete_and_release() noexcept {
     const int semid = ::semget(static_cast<key_t>(cookie_), 1, 0);
     if (semid >= 0)
       ::semctl(semid, 0, IPC_RMID);
-    released_ = true;
+    mark_released();
   }
 }
 

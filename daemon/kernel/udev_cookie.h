@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "interfaces/udev_activity.h"
+#include "kernel/cookie_ledger.h"
 
 struct dm_task;
 
@@ -34,9 +35,10 @@ class UdevCookie {
 
   // `operation` and `name` only word the errors. When libdevmapper does not synchronise with udev
   // (udev is not running) the cookie is 0: tasks then carry only the udev flags and nothing is
-  // waited for. Throws Error(Kernel) when the semaphore cannot be created.
+  // waited for. Throws Error(Kernel) when the semaphore cannot be created. `ledger`, when given,
+  // notes the semaphore while it exists.
   UdevCookie(UdevActivity& activity, Timing timing, std::string_view operation,
-             std::string_view name);
+             std::string_view name, CookieLedger* ledger = nullptr);
   // Waits (bounded, errors ignored) if wait() was not called, then makes sure the semaphore is
   // gone. Never throws.
   ~UdevCookie();
@@ -57,9 +59,12 @@ class UdevCookie {
  private:
   // Lowers the semaphore for udev until libdevmapper can release it. Never throws.
   void complete_and_release() noexcept;
+  // The semaphore is gone (libdevmapper removed it, or we did).
+  void mark_released() noexcept;
 
   UdevActivity& activity_;
   Timing timing_;
+  CookieLedger* ledger_;
   std::string operation_;
   std::string name_;
   std::uint32_t cookie_ = 0;
