@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "kernel/kernel_table.h"
 #include "model/error.h"
@@ -53,6 +54,31 @@ void check_semaphores(int semaphores_before, std::vector<std::string>& leaks) {
 }
 
 }  // namespace
+
+std::set<std::string> bound_loops() {
+  std::set<std::string> loops;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator("/sys/block", error)) {
+    std::ifstream backing(entry.path() / "loop" / "backing_file");
+    std::string file;
+    if (std::getline(backing, file))
+      loops.insert("/dev/" + entry.path().filename().string() + " (" + file + ")");
+  }
+  return loops;
+}
+
+std::vector<std::string> suspended_maps(KernelBackend& backend) {
+  std::vector<std::string> suspended;
+  for (const MapListing& map : backend.list()) {
+    try {
+      if (const auto info = backend.info(map.name); info && info->suspended)
+        suspended.push_back(map.name);
+    } catch (const Error&) {
+      // Gone while we looked: not suspended.
+    }
+  }
+  return suspended;
+}
 
 GuestWorld& GuestWorld::get() {
   if (g_world == nullptr)
@@ -155,8 +181,30 @@ void remove_maps_with_prefix(KernelBackend& backend, std::string_view prefix) {
   }
 }
 
+void AGuestTest::SetUp() {
+  loops_before_ = bound_loops();
+}
+
 void AGuestTest::TearDown() {
+  // Looked at before the clean-up, which would remove a suspended map of the test's.
+  for (const std::string& name : suspended_maps(backend()))
+    ADD_FAILURE() << "leak: map " << name << " was left suspended";
   remove_maps_with_prefix(backend(), kTestPrefix);
+  release_loops();
+  // A loop is detached when its last user closes it (autoclear): given a moment.
+  std::set<std::string> left;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    left.clear();
+    for (const std::string& loop : bound_loops()) {
+      if (!loops_before_.contains(loop))
+        left.insert(loop);
+    }
+    if (left.empty())
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  for (const std::string& loop : left)
+    ADD_FAILURE() << "leak: loop " << loop << " that the test attached is still attached";
   for (const std::string& leak :
        find_leaks(backend(), kTestPrefix, GuestWorld::get().semaphores_before())) {
     ADD_FAILURE() << "leak: " << leak;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -72,15 +73,25 @@ struct CommandResult {
 };
 CommandResult run_command(const std::string& command);
 
+// The loop devices bound now, as "/dev/loopN (backing file)".
+std::set<std::string> bound_loops();
+// The maps that are suspended now, whoever's.
+std::vector<std::string> suspended_maps(KernelBackend& backend);
+
 // Removes every map starting with `prefix`, upper ones of a stack first; adds a test failure for
 // any that cannot be removed.
 void remove_maps_with_prefix(KernelBackend& backend, std::string_view prefix);
 
 // The subject of the guest's own tests: the real backend, maps with the test prefix, and a leak
-// check after each test.
+// check after each test (no map left suspended, none with the prefix, no /dev/mapper entry of
+// theirs or pointing nowhere, no udev cookie, no loop the test attached).
 class AGuestTest : public ::testing::Test {
  protected:
+  void SetUp() override;
   void TearDown() override;
+  // Detaches the loops the test bound: called by TearDown() once the test's maps are removed,
+  // before it looks for loops left attached.
+  virtual void release_loops() {}
 
   DmBackend& backend() { return GuestWorld::get().backend(); }
   static std::string map_name(std::string_view suffix);
@@ -90,6 +101,9 @@ class AGuestTest : public ::testing::Test {
   static std::vector<TargetLine> kernel_table(const std::string& text);
   // Creates `name` from tutorial-style `text`, with a UUID of our own.
   MapInfo create(const std::string& name, const std::string& text);
+
+ private:
+  std::set<std::string> loops_before_;
 };
 
 }  // namespace mapperd::guest

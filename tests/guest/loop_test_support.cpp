@@ -112,9 +112,7 @@ void ALoopDeviceTest::detach_when_idle(std::uint32_t index) {
   }
 }
 
-void ALoopDeviceTest::TearDown() {
-  // Maps first: a map over one of the loop devices holds it.
-  AGuestTest::TearDown();
+void ALoopDeviceTest::release_loops() {
   for (const auto& [index, file] : bound_) {
     const std::optional<mapperd::LoopDevice> still = loops_.bound_at(index);
     if (!still || still->backing.file != file)

@@ -56,7 +56,8 @@ std::string describe(const std::vector<BlockDeviceEvent>& events);
 // is detached after it, once udev has let go of it.
 class ALoopDeviceTest : public AGuestTest {
  protected:
-  void TearDown() override;
+  // The loops it bound, after the test's maps (a map over one of them holds it).
+  void release_loops() override;
 
   // attach_file()/attach() through `loops_`, remembered for the cleanup.
   mapperd::LoopDevice attach_file(const std::string& path, const LoopSettings& settings = {});

@@ -48,6 +48,7 @@ class ASnapshot : public AGuestTest, public ::testing::WithParamInterface<Snapsh
         cow_disk_("cow", 2048 * kSectorBytes) {}
 
   void SetUp() override {
+    AGuestTest::SetUp();
     const std::string size = std::to_string(kSectors);
     create(origin_, "0 " + size + " snapshot-origin " + origin_disk_.path() + "\n");
     // The tutorial's word for the kernel's "snapshot".
