@@ -39,31 +39,6 @@ remove_call() { call_result "$(path_of "$1")" "$MAP_IFACE.Remove" '@a{sv} {}'; }
 now() { date +%s.%N; }
 since() { awk -v from="$1" -v to="$(now)" 'BEGIN { printf "%.1f", to - from }'; }
 
-# What each side holds, as sorted names: the kernel's maps (without an origin's hidden -real
-# layer, which is part of its origin), mapperd's stored definitions, its map objects on the bus.
-kernel_maps() { dmsetup ls 2>/dev/null | awk '$1 != "No" && $1 !~ /-real$/ { print $1 }' | sort | xargs; }
-stored_maps() {
-  busctl --system --json=short call "$SERVICE" "$MANAGER" "$MGR_IFACE" ListDefinitions |
-    jq -r '.data[0][][0]' | grep -v -- '-real$' | sort | xargs
-}
-bus_maps() {
-  busctl --system --json=short call "$SERVICE" "$MANAGER" org.freedesktop.DBus.ObjectManager GetManagedObjects |
-    jq -r '.data[0][] | .["org.mapperd.Mapper1.Map"].Name.data // empty' | sort | xargs
-}
-suspended_maps() { dmsetup info -c --noheadings -o name,attr 2>/dev/null | awk -F: '$2 ~ /^..s/ { print $1 }' | xargs; }
-# libdevmapper's udev cookies are SysV semaphores with keys 0x0d4dXXXX.
-cookie_semaphores() { ipcs -s | awk '$1 ~ /^0x0d4d/' | wc -l; }
-
-# The state every fault must leave: nothing half-done, and the three views in agreement.
-expect_consistent() { # WHEN
-  expect_eq "$1: no udev cookie is left" "$(dmsetup udevcookies | tail -n +2 | wc -l)" 0
-  expect_eq "$1: no cookie semaphore is left" "$(cookie_semaphores)" 0
-  expect_eq "$1: no map is suspended" "$(suspended_maps)" ""
-  local kernel
-  kernel=$(kernel_maps)
-  expect_eq "$1: the bus objects are the kernel's maps" "$(bus_maps)" "$kernel"
-  expect_eq "$1: the stored definitions are the kernel's maps" "$(stored_maps)" "$kernel"
-}
 # Waits (bounded: 30 s) until mapperd's view has caught up with the kernel's after a late return.
 settle_views() {
   for _ in $(seq 300); do
