@@ -196,6 +196,12 @@ struct Core {
                 cow_directory(line.cow_directory), block_devices),
         engine(kernel, zero_device_start, &block_devices, storage.engine_storage(udev_activity)) {}
 
+  // The jobs still queued run while the engine and the storage they use exist; the members
+  // would otherwise go in reverse order, the engine before the kernel thread.
+  ~Core() { kernel.stop(); }
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+
   // Opened before the backend, so no udev event that completes a cookie can be missed.
   UdevActivityMonitor udev_activity;
   KernelThread kernel;

@@ -112,13 +112,18 @@ KernelThread::KernelThread(std::function<std::unique_ptr<KernelBackend>()> make_
   }
 }
 
-KernelThread::~KernelThread() {
+void KernelThread::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
-  thread_.join();
+  if (thread_.joinable())
+    thread_.join();
+}
+
+KernelThread::~KernelThread() {
+  stop();
   ::close(epoll_fd_);
   ::close(timer_fd_);
   ::close(event_fd_);

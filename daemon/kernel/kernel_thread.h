@@ -56,7 +56,9 @@ class KernelThread {
                         std::chrono::milliseconds job_deadline = kDefaultJobDeadline);
   // Finishes the jobs already submitted, then joins. Completions not yet dispatched are dropped.
   // A job that never returns (wait_event() on a map with no events, a call blocked behind a
-  // suspended device) keeps it waiting.
+  // suspended device) keeps it waiting. A job submitted after stop() returned never runs.
+  void stop();
+  // stop(), unless done already.
   ~KernelThread();
 
   KernelThread(const KernelThread&) = delete;

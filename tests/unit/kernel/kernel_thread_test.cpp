@@ -87,6 +87,27 @@ TEST_F(AKernelThread, PassesTheJobsExceptionToItsCompletion) {
   }
 }
 
+// What mapperd's shutdown relies on: the jobs still queued have run, on what they use, before
+// stop() returns (and so before the engine that submitted them is destroyed).
+TEST_F(AKernelThread, RunsTheQueuedJobsBeforeStopReturnsAndNoneAfter) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::vector<int> ran;
+  thread_.submit([released](KernelBackend&) { released.wait(); }, [](std::exception_ptr) {});
+  thread_.submit([&ran](KernelBackend&) { ran.push_back(1); }, [](std::exception_ptr) {});
+  thread_.submit([&ran](KernelBackend&) { ran.push_back(2); }, [](std::exception_ptr) {});
+  std::thread releaser([&release] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    release.set_value();
+  });
+  thread_.stop();
+  releaser.join();
+  EXPECT_THAT(ran, ElementsAre(1, 2));
+  thread_.submit([&ran](KernelBackend&) { ran.push_back(3); }, [](std::exception_ptr) {});
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_THAT(ran, ElementsAre(1, 2));
+}
+
 TEST_F(AKernelThread, PassesNoExceptionForAJobThatSucceeded) {
   std::exception_ptr failure = std::make_exception_ptr(1);
   run_and_dispatch([](KernelBackend&) {}, [&](std::exception_ptr error) { failure = error; });
