@@ -114,8 +114,10 @@ void ALoopDeviceTest::detach_when_idle(std::uint32_t index) {
 
 void ALoopDeviceTest::release_loops() {
   for (const auto& [index, file] : bound_) {
+    // A test's backing file is often deleted by now (it lived in the test's body): the kernel
+    // then shows its name with " (deleted)".
     const std::optional<mapperd::LoopDevice> still = loops_.bound_at(index);
-    if (!still || still->backing.file != file)
+    if (!still || (still->backing.file != file && still->backing.file != file + " (deleted)"))
       continue;
     try {
       detach_when_idle(index);
