@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "engine/definition_steps.h"
 #include "persistence_fixture.h"
 #include "store/runtime_state.h"
 
@@ -19,15 +20,6 @@ using ::testing::IsEmpty;
 constexpr DeviceNumber kDiskA{8, 16};
 constexpr DeviceNumber kDiskB{8, 32};
 constexpr const char* kTable = "0 4096 linear 8:16 0\n4096 4096 linear 8:32 0\n";
-
-std::string table_text(const std::vector<TargetLine>& lines) {
-  std::string text;
-  for (const TargetLine& line : lines) {
-    text += std::to_string(line.start.count()) + " " + std::to_string(line.length.count()) + " " +
-            line.type + (line.params.empty() ? "" : " " + line.params) + "\n";
-  }
-  return text;
-}
 
 class AMapWhoseDiskGoes : public PersistenceFixture {
  protected:
