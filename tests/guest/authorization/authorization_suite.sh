@@ -18,6 +18,9 @@ readonly RULE=/etc/polkit-1/rules.d/50-mapperd-authz-test.rules
 
 # shellcheck source=tests/guest/lib/checks.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/checks.sh"
+# shellcheck source=tests/guest/lib/leak_oracle.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/leak_oracle.sh"
+leak_baseline
 
 # ---- the throw-away user -----------------------------------------------------------------------
 useradd --no-create-home --shell /usr/sbin/nologin "$USER_NAME"
@@ -265,4 +268,5 @@ expect_eq "no sanitizer report in the journal" \
 
 rm -f "$RULE"
 for l in "$ORIGIN_DISK" "$COW1" "$COW2" "$COW3"; do losetup -d "$l"; done
+expect_no_leaks
 finish_checks

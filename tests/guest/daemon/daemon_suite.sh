@@ -12,6 +12,9 @@ readonly EVERY_MAP_PROPERTY="AllocatedSectors AutoExtend CowFile CreatedByUID De
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/checks.sh"
 # shellcheck source=tests/guest/lib/mapperd.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/mapperd.sh"
+# shellcheck source=tests/guest/lib/leak_oracle.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/leak_oracle.sh"
+leak_baseline
 
 # ---- talking to mapperd ------------------------------------------------------------------------
 bus() { busctl --system --json=short "$@"; }
@@ -622,4 +625,5 @@ expect_no_line "no call mapperd made was refused by its sandbox (EPERM)" 'EPERM|
 kill "$monitor_pid" 2>/dev/null
 for l in "$L1" "$L2" "$COW1" "$COW2"; do losetup -d "$l"; done
 
+expect_no_leaks
 finish_checks

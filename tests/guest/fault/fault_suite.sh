@@ -21,6 +21,9 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/checks.sh"
 # shellcheck source=tests/guest/lib/mapperd.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/mapperd.sh"
+# shellcheck source=tests/guest/lib/leak_oracle.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/leak_oracle.sh"
+leak_baseline
 
 work=$(mktemp -d)
 
@@ -277,4 +280,5 @@ expect_consistent "after the failing devices"
 expect_eq "mapperd is still the same process" "$(systemctl show -P MainPID mapperd.service)" "$mapperd_pid"
 
 forget_kernel_timeout
+expect_no_leaks
 finish_checks

@@ -7,6 +7,9 @@ set -uo pipefail
 source "$1"
 source "$(dirname "$0")/../persistence/map_facts.sh"
 source "$(dirname "$0")/package_facts.sh"
+# shellcheck source=tests/guest/lib/leak_oracle.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/leak_oracle.sh"
+leak_baseline
 
 section "the install before boot"
 expect_true "the package is installed" package_installed
@@ -48,4 +51,5 @@ expect_false "no mapperd process is left" pgrep -x mapperd
 out=$(busctl get-property org.mapperd.Mapper1 /org/mapperd/Mapper1 org.mapperd.Mapper1.Manager Version 2>&1)
 expect_match "the bus no longer knows org.mapperd.Mapper1" "$out" "was not provided by any .service files"
 expect_eq "the maps stay in the kernel" "$(stable_table pkgdata)" "$(cat "$EXPECTED/pkgdata.table")"
+expect_no_leaks
 finish_checks

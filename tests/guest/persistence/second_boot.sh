@@ -4,6 +4,9 @@ set -uo pipefail
 # shellcheck source=../lib/checks.sh
 source "$1"
 source "$(dirname "$0")/map_facts.sh"
+# shellcheck source=tests/guest/lib/leak_oracle.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/leak_oracle.sh"
+leak_baseline
 
 section "restored at boot, before local filesystems"
 expect_eq "mapperd-restore.service ran" "$(systemctl is-active mapperd-restore.service)" active
@@ -181,4 +184,5 @@ expect_true "mapperd answers on the bus" wait_for_mapperd
 for map in twoasone snap fsmap onlater; do
   expect_true "$map is still up" dmsetup info "$map"
 done
+expect_no_leaks --maps-stay
 finish_checks

@@ -24,6 +24,9 @@ readonly MAPPERD=/usr/sbin/mapperd
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/checks.sh"
 # shellcheck source=tests/guest/lib/mapperd.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/mapperd.sh"
+# shellcheck source=tests/guest/lib/leak_oracle.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/leak_oracle.sh"
+leak_baseline
 
 work=$(mktemp -d /tmp/remote-suite.XXXXXX)
 suite_start=$(cut -d' ' -f1 /proc/uptime)
@@ -265,4 +268,5 @@ expect_eq "mapperd is still the same process" "$(systemctl show -P MainPID mappe
 losetup -d "$DISK"
 forget_kernel_timeout
 timed_section "done"
+expect_no_leaks
 finish_checks
