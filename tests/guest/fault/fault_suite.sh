@@ -279,6 +279,11 @@ echo "    (faults injected under live maps: $faults_injected)"
 expect_consistent "after the failing devices"
 expect_eq "mapperd is still the same process" "$(systemctl show -P MainPID mapperd.service)" "$mapperd_pid"
 
+section "clean-up"
+for name in roomy kept origin; do
+  expect_eq "$name goes" "$(remove_call "$name")" ok
+done
+losetup -d "$DISK" "$COW1" "$COW2"
 forget_kernel_timeout
 expect_no_leaks
 finish_checks
