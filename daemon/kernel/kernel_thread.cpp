@@ -153,8 +153,8 @@ void KernelThread::submit(std::string what, Job job, Done done, Done late) {
     const std::uint64_t number = ++submitted_;
     if (what.empty())
       what = "kernel job " + std::to_string(number);
-    jobs_.push_back(
-        {number, std::move(what), Clock::now(), std::move(job), std::move(done), std::move(late)});
+    jobs_.push_back({number, current_lane(), std::move(what), Clock::now(), std::move(job),
+                     std::move(done), std::move(late)});
     arm_timer_locked();
   }
   wake_.notify_one();
@@ -186,11 +186,13 @@ void KernelThread::run(std::unique_ptr<KernelBackend> backend) {
           break;
         continue;
       }
-      Queued& next = jobs_.front();
+      const auto chosen = next_job_locked();
+      Queued& next = *chosen;
+      last_lane_ = next.lane;
       job = std::move(next.job);
       running_ = Running{next.number,          std::move(next.what), next.submitted, Clock::now(),
                          std::move(next.done), std::move(next.late), false};
-      jobs_.pop_front();
+      jobs_.erase(chosen);
     }
     std::exception_ptr failure;
     try {
@@ -232,6 +234,34 @@ void KernelThread::signal_completion() const {
   // already readable.
   const std::uint64_t one = 1;
   [[maybe_unused]] const ssize_t n = ::write(event_fd_, &one, sizeof(one));
+}
+
+namespace {
+thread_local std::string t_lane;
+}  // namespace
+
+KernelThread::LaneScope::LaneScope(std::string lane) : previous_(std::exchange(t_lane, lane)) {}
+
+KernelThread::LaneScope::~LaneScope() {
+  t_lane = std::move(previous_);
+}
+
+const std::string& KernelThread::current_lane() {
+  return t_lane;
+}
+
+std::deque<KernelThread::Queued>::iterator KernelThread::next_job_locked() {
+  // The oldest job of the first lane after last_lane_ in name order; else, wrapping round, of
+  // the first lane of all. A scan: the queue holds what clients wait for, not thousands.
+  auto after = jobs_.end();
+  auto first = jobs_.end();
+  for (auto job = jobs_.begin(); job != jobs_.end(); ++job) {
+    if (job->lane > last_lane_ && (after == jobs_.end() || job->lane < after->lane))
+      after = job;
+    if (first == jobs_.end() || job->lane < first->lane)
+      first = job;
+  }
+  return after != jobs_.end() ? after : first;
 }
 
 bool KernelThread::expire_locked(Clock::time_point now, std::vector<Job>& withdrawn) {

@@ -30,6 +30,12 @@ namespace mapperd {
 // blocked job, and are withdrawn (they never run, so nothing they would have changed changes).
 // When the blocked job finally returns, its own `late` (if it was given one) learns its outcome,
 // on_late_return() reports it, and the thread goes on with the jobs still queued.
+//
+// Lanes: every job is queued in a lane, one per client (mapperd gives each bus connection its
+// own), and the lanes take turns: the thread runs the oldest job of the lane after the one it
+// served last (lanes in name order, wrapping round). A client with a hundred jobs queued so
+// delays another client's job by at most one of its own, not by all of them. Within a lane jobs
+// run in submission order; completions are dispatched in the order the jobs ran.
 class KernelThread {
  public:
   using Job = std::function<void(KernelBackend&)>;
@@ -64,7 +70,23 @@ class KernelThread {
   KernelThread(const KernelThread&) = delete;
   KernelThread& operator=(const KernelThread&) = delete;
 
-  // Queues `job`; jobs run one at a time in submission order. `done` runs later, inside
+  // While one exists, the jobs this thread (the submitting one) submits go in `lane`; without
+  // one, in the lane "" (the daemon's own work). Scopes nest.
+  class LaneScope {
+   public:
+    explicit LaneScope(std::string lane);
+    ~LaneScope();
+    LaneScope(const LaneScope&) = delete;
+    LaneScope& operator=(const LaneScope&) = delete;
+
+   private:
+    std::string previous_;
+  };
+  // The lane the jobs this thread submits go in now.
+  static const std::string& current_lane();
+
+  // Queues `job` in the current lane; jobs run one at a time, in submission order within a
+  // lane, the lanes taking turns. `done` runs later, inside
   // dispatch_completions(), on the thread that calls it, exactly once: with the job's outcome,
   // or with Error(TimedOut) when the deadline passed first. Thread-safe.
   void submit(Job job, Done done);
@@ -93,6 +115,7 @@ class KernelThread {
   using Clock = std::chrono::steady_clock;
   struct Queued {
     std::uint64_t number = 0;
+    std::string lane;
     std::string what;
     Clock::time_point submitted;
     Job job;
@@ -121,6 +144,8 @@ class KernelThread {
   bool expire_locked(Clock::time_point now, std::vector<Job>& withdrawn);
   // Under mutex_: sets the timer to the earliest deadline still to come, or disarms it.
   void arm_timer_locked();
+  // Under mutex_, with a job queued: the job to run next (the lanes' turns) and its lane.
+  std::deque<Queued>::iterator next_job_locked();
 
   std::chrono::milliseconds job_deadline_;
   int event_fd_ = -1;
@@ -130,7 +155,8 @@ class KernelThread {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::uint64_t submitted_ = 0;     // guarded by mutex_
-  std::deque<Queued> jobs_;         // guarded by mutex_
+  std::deque<Queued> jobs_;         // guarded by mutex_; in submission order, all lanes
+  std::string last_lane_;           // guarded by mutex_; the lane of the job that ran last
   std::optional<Running> running_;  // guarded by mutex_
   std::deque<Completion> done_;     // guarded by mutex_
   bool stopping_ = false;           // guarded by mutex_

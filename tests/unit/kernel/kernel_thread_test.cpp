@@ -9,6 +9,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <future>
+#include <latch>
 #include <mutex>
 #include <thread>
 
@@ -85,6 +86,66 @@ TEST_F(AKernelThread, PassesTheJobsExceptionToItsCompletion) {
   } catch (const Error& error) {
     EXPECT_EQ(error.kind(), ErrorKind::NotFound);
   }
+}
+
+// Holds the thread with a job (in lane "") until the returned promise is set, so that what is
+// submitted meanwhile queues up; returns once the job runs.
+std::promise<void> hold(KernelThread& thread) {
+  std::promise<void> release;
+  std::promise<void> running;
+  thread.submit(
+      [released = release.get_future().share(), &running](KernelBackend&) {
+        running.set_value();
+        released.wait();
+      },
+      [](std::exception_ptr) {});
+  running.get_future().wait();
+  return release;
+}
+
+TEST_F(AKernelThread, LetsLanesTakeTurnsSoAFloodDelaysAnotherClientByOneJob) {
+  std::vector<std::string> ran;
+  std::latch all_ran(7);
+  auto record = [&ran, &all_ran](std::string what) {
+    return [&ran, &all_ran, what](KernelBackend&) {
+      ran.push_back(what);
+      all_ran.count_down();
+    };
+  };
+  std::promise<void> release = hold(thread_);
+  {
+    KernelThread::LaneScope flood(":1.7");
+    for (int i = 1; i <= 5; ++i)
+      thread_.submit(record("flood" + std::to_string(i)), [](std::exception_ptr) {});
+  }
+  {
+    KernelThread::LaneScope other(":1.9");
+    thread_.submit(record("other"), [](std::exception_ptr) {});
+  }
+  thread_.submit(record("daemon"), [](std::exception_ptr) {});
+  release.set_value();
+  all_ran.wait();
+  // The lanes in name order, wrapping round: "" (the holder, then the daemon's own), ":1.7",
+  // ":1.9"; each lane's jobs in submission order.
+  EXPECT_THAT(ran, ElementsAre("flood1", "other", "daemon", "flood2", "flood3", "flood4",
+                               "flood5"));
+}
+
+TEST_F(AKernelThread, RunsOneLanesJobsInSubmissionOrderAndDispatchesInRunOrder) {
+  std::vector<std::string> done;
+  std::promise<void> release = hold(thread_);
+  for (const char* lane : {"b", "a", "b", "a"}) {
+    KernelThread::LaneScope scope(lane);
+    thread_.submit([](KernelBackend&) {}, [&done, lane](std::exception_ptr) { done.push_back(lane); });
+  }
+  EXPECT_EQ(KernelThread::current_lane(), "") << "a scope's lane ends with it";
+  release.set_value();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (done.size() < 4 && std::chrono::steady_clock::now() < deadline) {
+    if (readable(thread_.completion_fd(), std::chrono::milliseconds(100)))
+      thread_.dispatch_completions();
+  }
+  EXPECT_THAT(done, ElementsAre("a", "b", "a", "b"));
 }
 
 // What mapperd's shutdown relies on: the jobs still queued have run, on what they use, before
