@@ -15,14 +15,11 @@
 
 #include "authorizer.h"
 #include "caller.h"
+#include "engine/engine.h"
 #include "error_translation.h"
 #include "log/event_log.h"
 #include "method_actions.h"
 #include "per_user_limit.h"
-
-namespace mapperd {
-class Engine;
-}
 
 namespace mapperd::bus {
 
@@ -70,12 +67,15 @@ class MethodCall : public std::enable_shared_from_this<MethodCall<Results...>> {
     return call;
   }
 
-  // Runs `step()` unless the call already failed; what it throws becomes the error reply.
+  // Runs `step()` unless the call already failed; what it throws becomes the error reply. The
+  // engine calls it makes are the caller's connection's (Engine::ClientScope): one client's
+  // flood waits in its own lane.
   template <class Step>
   void guard(Step&& step) noexcept {
     if (replied_)
       return;
     try {
+      const Engine::ClientScope on_behalf_of(caller_.sender);
       step();
     } catch (...) {
       fail(std::current_exception());

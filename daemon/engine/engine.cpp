@@ -79,8 +79,11 @@ template <class T>
 void Engine::run_operation(std::vector<std::string> names, std::function<Plan<T>()> check,
                            Completion<T> done) {
   std::set<std::string> to_read = maps_among(names);
-  operations_.run(std::move(names), [this, check = std::move(check), to_read = std::move(to_read),
+  // The queue may start it later, from another operation's completion: its client goes along.
+  operations_.run(std::move(names), [this, client = KernelThread::current_lane(),
+                                     check = std::move(check), to_read = std::move(to_read),
                                      done = std::move(done)](OperationQueue::Ticket ticket) {
+    const ClientScope on_behalf_of(client);
     std::optional<Plan<T>> plan;
     try {
       plan.emplace(check());

@@ -165,6 +165,13 @@ class Engine {
   // The operation-queue name every loop operation holds: loop operations run one at a time.
   static constexpr const char* kLoopsLock = "/loops";
 
+  // While one exists on the engine's thread, the calls made are on behalf of `client` (any name
+  // that tells clients apart: the bus layer gives a connection's unique name). Each client's
+  // kernel work waits in a lane of its own and the lanes take turns (KernelThread), so one
+  // client flooding mapperd delays another's call by about one of its own, whatever it has
+  // queued. An operation keeps its client while it waits for the maps it needs.
+  using ClientScope = KernelThread::LaneScope;
+
   // `zero_device_start` runs on the kernel thread (zeroes a new COW's first chunk);
   // `block_devices`, when given, lets table checks find missing devices and segments past a
   // device's end before the kernel sees the table.
