@@ -3,6 +3,7 @@
 #include <sdbus-c++/IObject.h>
 #include <sdbus-c++/Message.h>
 
+
 #include "model/error.h"
 
 namespace mapperd::bus {
@@ -11,15 +12,25 @@ std::string Caller::describe() const {
   return sender + " (uid " + std::to_string(uid) + ")";
 }
 
-Caller current_caller(const sdbus::IObject& object) {
+std::uint32_t SenderUids::uid_of(const sdbus::Message& message) {
+  const std::string sender = message.getSender();
+  if (const auto known = uids_.find(sender); known != uids_.end())
+    return known->second;
+  const std::uint32_t uid = message.getCredsUid();
+  if (uids_.size() >= kMaxSenders)
+    uids_.clear();
+  uids_.emplace(sender, uid);
+  return uid;
+}
+
+Caller current_caller(const sdbus::IObject& object, SenderUids& uids) {
   const sdbus::Message* message = object.getCurrentlyProcessedMessage();
   if (message == nullptr) {
     throw Error(ErrorKind::Failed, "no method call is being handled; the caller is unknown");
   }
   Caller caller;
   caller.sender = message->getSender();
-  // sd-bus asks the bus daemon (GetConnectionCredentials) when the message does not carry them.
-  caller.uid = message->getCredsUid();
+  caller.uid = uids.uid_of(*message);
   return caller;
 }
 

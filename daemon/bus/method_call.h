@@ -34,6 +34,8 @@ struct BusServices {
   EventLog& log;
   // Shared by every copy, so one bound holds across all map objects.
   std::shared_ptr<PerUserLimit> status_reads = std::make_shared<PerUserLimit>(kStatusReadsPerUser);
+  // The callers' uids, asked of the bus once per connection that calls.
+  std::shared_ptr<SenderUids> sender_uids = std::make_shared<SenderUids>();
 };
 
 // Whether a method changes anything: changes are logged when they succeed and when they fail,
@@ -60,7 +62,7 @@ class MethodCall : public std::enable_shared_from_this<MethodCall<Results...>> {
         new MethodCall(std::move(result), services, kind, std::move(method), std::move(map_name)));
     call->object_in_use_ = std::move(object_in_use);
     try {
-      call->caller_ = current_caller(object);
+      call->caller_ = current_caller(object, *services.sender_uids);
     } catch (...) {
       call->fail(std::current_exception());
     }
