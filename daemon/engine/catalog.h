@@ -22,6 +22,11 @@ class Catalog {
   const std::map<std::string, MapRecord>& all() const { return records_; }
   // Exported maps only, sorted by name.
   std::vector<const MapRecord*> visible() const;
+  // The map at `device` if it is the map called `name` or sits on it, directly or through the
+  // maps between (its dependencies, theirs, ...); nullptr otherwise. A table of `name` naming
+  // such a device would make a map that sits on itself: the kernel takes it and then recurses
+  // through it until its stack overflows.
+  const MapRecord* on_top_of(DeviceNumber device, std::string_view name) const;
 
   void apply(const CatalogChange& change);
 

@@ -446,6 +446,11 @@ class Engine {
 
   // Busy, naming the job, when a job runs on map `name`.
   void require_no_job(const std::string& name, std::string_view operation) const;
+  // Error(`kind`) when one of `devices` is the map `name` or a map on top of it: `what` (the
+  // operation) would make a map that sits on itself, which the kernel takes and then recurses
+  // through until its stack overflows (reload A onto A, or onto B over A; a COW on the origin).
+  void refuse_a_map_on_itself(const std::string& what, const std::string& name,
+                              const std::vector<DeviceRef>& devices, ErrorKind kind) const;
   // A job for the merge `origin` runs (from merge_snapshot(), or found running at start).
   // `usage`, the snapshot's last, is what there is to merge.
   std::uint32_t add_merge_job(const std::string& origin, const std::string& snapshot,

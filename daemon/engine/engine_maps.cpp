@@ -272,6 +272,23 @@ void Engine::resume_map(std::string name, Completion<Done> done) {
   run_operation<Done>({name}, std::move(check), std::move(done));
 }
 
+void Engine::refuse_a_map_on_itself(const std::string& what, const std::string& name,
+                                    const std::vector<DeviceRef>& devices, ErrorKind kind) const {
+  if (block_devices_ == nullptr)
+    return;
+  for (const DeviceRef& device : devices) {
+    const std::optional<DeviceNumber> number = block_devices_->resolve(device);
+    const MapRecord* top = number ? catalog_.on_top_of(*number, name) : nullptr;
+    if (top == nullptr)
+      continue;
+    throw Error(kind, what + ": " + device.text() + " is " +
+                          (top->name == name ? name + " itself"
+                                             : "'" + top->name + "', which sits on " + name) +
+                          "; a map cannot sit on itself (the kernel would recurse through it "
+                          "until it crashed)");
+  }
+}
+
 void Engine::reload_map(std::string name, std::string table, Completion<Done> done) {
   auto check = [this, name, table = std::move(table)]() -> Plan<Done> {
     const MapRecord& record = running_map(name, "reload");
@@ -282,6 +299,9 @@ void Engine::reload_map(std::string name, std::string table, Completion<Done> do
     }
     std::vector<TargetLine> lines =
         checked_table("reload " + name, table, targets_, block_devices_);
+    refuse_a_map_on_itself("reload " + name, name,
+                           referenced_devices(parse_table(table, table_context(targets_))),
+                           ErrorKind::InvalidTable);
     std::optional<MapDefinition> definition;
     if (const auto stored = definitions_.find(name); stored != definitions_.end()) {
       definition = stored->second;

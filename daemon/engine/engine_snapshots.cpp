@@ -59,6 +59,8 @@ void Engine::create_snapshot(CreateSnapshotRequest request, Completion<MapRecord
     const auto cow = DeviceRef::parse(request.cow_device, &why);
     if (!cow)
       throw Error(ErrorKind::InvalidArgument, what + ": COW device: " + why);
+    // Its first chunk is zeroed, then every write to the origin is copied to it.
+    refuse_a_map_on_itself(what, request.origin, {*cow}, ErrorKind::InvalidArgument);
     const std::uint64_t chunk = request.chunk_size.count();
     if (chunk == 0 || (chunk & (chunk - 1)) != 0 || chunk > kMaxSnapshotChunkSectors) {
       throw Error(ErrorKind::InvalidArgument, what + ": chunk size " + std::to_string(chunk) +
