@@ -227,6 +227,30 @@ echo "# mapperd: ${fds_before} -> ${fds_after} descriptors, RSS ${rss_before} ->
 expect_eq "mapperd holds as many descriptors as before the load" "$fds_after" "$fds_before"
 for map in $kept; do mapperctl remove "$map" >/dev/null; done
 
+section "a flood: one client with 128 calls outstanding, a slow reader of signals, another client served"
+# tests/load/flood_client.cpp. The slow reader listens to all of mapperd's signals and is stopped,
+# so the bus queues them for it; the flood's 128 CreateMap calls each wait for udev in a kernel
+# job. Served in one line, the other client's status read would wait for all of them (measured:
+# 128 of 128, 12-14 s); in a lane of its own, for about one (1 of 128, ~0.1 s).
+install -m 0755 "$MAPPERD_FLOOD" /usr/local/bin/mapperd-flood
+gdbus monitor --system --dest "$SERVICE" >/dev/null 2>&1 &
+slow_reader=$!
+sleep 1
+kill -STOP "$slow_reader"
+mapperd-flood fl 128 >/tmp/flood.txt 2>&1
+flood_status=$?
+kill -CONT "$slow_reader"
+kill "$slow_reader"
+sed 's/^/# /' /tmp/flood.txt
+expect_eq "every flood call was answered and none failed" "$flood_status" 0
+expect_eq "the flood was still outstanding when the other client's last call was answered" \
+  "$(sed -n 's/^flood_outlived_other=//p' /tmp/flood.txt)" yes
+before_other=$(sed -n 's/^before_other=//p' /tmp/flood.txt)
+expect_true "each call of the other client waited for at most 4 of the flood's replies (${before_other:-?} of 128)" \
+  test "${before_other:-999}" -le 4
+expect_eq "the flood's maps are gone" "$(dmsetup ls | cut -f1 | grep -c '^fl')" 0
+expect_match "mapperd still answers" "$(busctl --system get-property "$SERVICE" "$MANAGER" "$MGR_IFACE" Version)" '^s "'
+
 section "hostile input, as root: refused with its own error, nothing made, mapperd stays up"
 root_error() { # METHOD GDBUS-ARGS... -> the D-Bus error name
   gdbus call --system --dest "$SERVICE" --object-path "$MANAGER" --method "$MGR_IFACE.$1" "${@:2}" 2>&1 |
@@ -246,6 +270,119 @@ expect_match "naming the size limit" "$million_out" "the limit is 1048576"
 expect_true "within 10 s" test $((SECONDS - started)) -lt 10
 expect_eq "nothing was made" "$(kernel_state)" "$before"
 expect_eq "mapperd is still running" "$(systemctl is-active mapperd.service)" active
+
+# ---- bad input of every kind, as a granted and as an ungranted user -----------------------------
+# Each case is refused with its typed error and changes nothing: no map, no definition, no loop.
+# The granted user gets the error of the input itself; the ungranted one that error (when the
+# input is checked before polkit is asked) or AccessDenied, never anything else.
+OTHER_USER=mapperd-nobody
+useradd --no-create-home --shell /usr/sbin/nologin "$OTHER_USER"
+mkdir -p /tmp/bad && chmod 0755 /tmp/bad
+truncate -s 1M /tmp/bad/file
+ln -sf /tmp/bad/file /tmp/bad/link-to-file
+ln -sf /dev/null /tmp/bad/link-to-char
+mkfifo /tmp/bad/fifo
+chmod 0666 /tmp/bad/file /tmp/bad/fifo
+dmsetup create foreign --uuid LVM-foreign-volume --table "0 8 zero"
+mapperctl create ontop --not-persistent --table "0 2048 linear /dev/mapper/target 0" >/dev/null
+mapperctl create onorigin --not-persistent --table "0 2048 linear /dev/mapper/origin 0" >/dev/null
+world() { kernel_state; busctl --system call $SERVICE $MANAGER $MGR_IFACE ListDefinitions; losetup -l -n; }
+world_before=$(world)
+inputs_tried=0
+# The error a user's call ends with, "NAME: message" (gdbus).
+error_as() { # USER OBJECT METHOD GDBUS-ARGS...
+  local user=$1 object=$2 method=$3 path iface
+  shift 3
+  if [ "$object" == manager ]; then path=$MANAGER iface=$MGR_IFACE; else path=$(path_of "$object") iface=$MAP_IFACE; fi
+  setpriv --reuid="$(id -u "$user")" --regid="$(id -g "$user")" --clear-groups \
+    gdbus call --system --dest "$SERVICE" --object-path "$path" --method "$iface.$method" "$@" 2>&1 |
+    grep -o 'org\.[A-Za-z0-9.]*Error\.[A-Za-z]*: .*' | head -1
+}
+bad() { # WHAT EXPECTED-ERROR OBJECT METHOD GDBUS-ARGS...
+  local what=$1 expected=org.mapperd.Mapper1.Error.$2 granted ungranted
+  shift 2
+  inputs_tried=$((inputs_tried + 1))
+  granted=$(error_as "$USER_NAME" "$@")
+  echo "    ($what: ${granted#org.mapperd.Mapper1.Error.})"
+  granted=${granted%%: *}
+  expect_eq "$what: refused with ${expected##*.} (granted user)" "$granted" "$expected"
+  ungranted=$(error_as "$OTHER_USER" "$@")
+  ungranted=${ungranted%%: *}
+  if [ "$ungranted" == "$expected" ] || [ "$ungranted" == "$DENIED" ]; then
+    ok "$what: refused (ungranted user: ${ungranted##*.})"
+  else
+    not_ok "$what: refused (ungranted user)" "expected ${expected##*.} or AccessDenied" "actual: $ungranted"
+  fi
+}
+section "bad input of every kind, as $USER_NAME (granted) and $OTHER_USER (not)"
+bad "a name with ../" InvalidName manager CreateMap '../escape' '0 8 zero' '@a{sv} {}'
+bad "a name that is a path" InvalidName manager CreateMap '/dev/mapper/x' '0 8 zero' '@a{sv} {}'
+bad "a name with a format string" InvalidName manager CreateMap '%s%n%x' '0 8 zero' '@a{sv} {}'
+bad "a rename to ../" InvalidName target Rename '../escape' '@a{sv} {}'
+bad "a snapshot name with ../" InvalidName manager CreateSnapshot origin '../snap' "$COW1" '@a{sv} {}'
+bad "a device that is a symlink to a regular file" InvalidTable manager CreateMap bad '0 8 linear /tmp/bad/link-to-file 0' '@a{sv} {}'
+bad "a device that is a regular file" InvalidTable manager CreateMap bad '0 8 linear /tmp/bad/file 0' '@a{sv} {}'
+bad "a device that is a character device" DeviceMissing manager CreateMap bad '0 8 linear /dev/null 0' '@a{sv} {}'
+bad "a device that is a symlink to a character device" InvalidTable manager CreateMap bad '0 8 linear /tmp/bad/link-to-char 0' '@a{sv} {}'
+bad "a COW that is a regular file" InvalidArgument manager CreateSnapshot origin bad /tmp/bad/file '@a{sv} {}'
+bad "a COW that is a FIFO" InvalidArgument manager CreateSnapshot origin bad /tmp/bad/fifo '@a{sv} {}'
+bad "removing another tool's map" NotOwned foreign Remove '@a{sv} {}'
+bad "reloading another tool's map" NotOwned foreign Reload '0 8 error' '@a{sv} {}'
+bad "suspending another tool's map" NotOwned foreign Suspend '@a{sv} {}'
+bad "renaming another tool's map" NotOwned foreign Rename mine '@a{sv} {}'
+bad "taking another tool's map's name" AlreadyExists manager CreateMap foreign '0 8 zero' '@a{sv} {}'
+bad "a table naming the map's own device" InvalidTable target Reload '0 2048 linear /dev/mapper/target 0' '@a{sv} {}'
+bad "a table naming a map above it" InvalidTable target Reload '0 2048 linear /dev/mapper/ontop 0' '@a{sv} {}'
+bad "a COW that is its origin" InvalidArgument manager CreateSnapshot origin bad /dev/mapper/origin '@a{sv} {}'
+bad "a COW that is a map above its origin" InvalidArgument manager CreateSnapshot origin bad /dev/mapper/onorigin '@a{sv} {}'
+bad "an option of the wrong type" InvalidArgument manager CreateMap bad '0 8 zero' "{'persistent': <'yes'>}"
+bad "an unknown option" InvalidArgument manager CreateMap bad '0 8 zero' "{'colour': <'blue'>}"
+bad "a length past 2^64 sectors" InvalidTable manager CreateMap bad '0 18446744073709551616 zero' '@a{sv} {}'
+bad "a huge length" InvalidTable manager CreateMap bad '0 18446744073709551615 zero' '@a{sv} {}'
+bad "a negative start" InvalidTable manager CreateMap bad "'-8 8 zero'" '@a{sv} {}'
+bad "a negative length" InvalidTable manager CreateMap bad '0 -8 zero' '@a{sv} {}'
+bad "a huge offset into a device" InvalidTable manager CreateMap bad "0 8 linear $COW2 18446744073709551615" '@a{sv} {}'
+bad "a huge chunk size" InvalidArgument manager CreateSnapshot origin bad "$COW1" "{'chunk-size': <uint64 18446744073709551615>}"
+bad "a chunk size of the wrong type" InvalidArgument manager CreateSnapshot origin bad "$COW1" "{'chunk-size': <int32 -8>}"
+bad "a message to a sector past the end" InvalidArgument target Message 18446744073709551615 '@stats_list' '@a{sv} {}'
+# AttachLoop takes a descriptor: tests/guest/authorization/attach_descriptor.cpp passes one of
+# each kind. Root is asked no polkit question, so its case shows the check itself.
+install -m 0755 "$MAPPERD_ATTACH_DESCRIPTOR" /usr/local/bin/mapperd-attach-descriptor
+attach_refused() { # WHAT USER KIND [PATH]
+  local what=$1 who=$2 out
+  shift 2
+  inputs_tried=$((inputs_tried + 1))
+  out=$(setpriv --reuid="$(id -u "$who")" --regid="$(id -g "$who")" --clear-groups mapperd-attach-descriptor "$@" 2>&1)
+  if [[ $out == "org.mapperd.Mapper1.Error.InvalidArgument: "*"a loop device needs a regular file"* ]] ||
+    [[ $out == "$DENIED: "* && $who == "$OTHER_USER" ]]; then
+    ok "AttachLoop of $what is refused ($who: ${out%%:*})"
+  else
+    not_ok "AttachLoop of $what is refused ($who)" "$out"
+  fi
+}
+for who in "$USER_NAME" "$OTHER_USER"; do
+  attach_refused "a socket" "$who" socket
+  attach_refused "a directory" "$who" directory /tmp/bad
+  attach_refused "a FIFO" "$who" fifo /tmp/bad/fifo
+  attach_refused "a character device" "$who" path /dev/null
+done
+# Only root can open it at all.
+attach_refused "/dev/mapper/control" root path /dev/mapper/control
+echo "    (bad inputs tried: $inputs_tried)"
+expect_eq "after every bad input, nothing changed: maps, tables, definitions, loops" "$(world)" "$world_before"
+expect_eq "mapperd never had to restart" "$(systemctl show -p NRestarts --value mapperd.service)" 0
+# A UUID given without mapperd's prefix cannot take another tool's: the map made is ours, its UUID
+# MAPPERD- and the one given (docs/dbus-api.md), and the other tool's map is untouched.
+foreign_before=$(dmsetup info -c --noheadings -o name,uuid,attr foreign; dmsetup table foreign)
+expect_match "a UUID of another tool's map, given without the prefix: the map made is ours" \
+  "$(error_as "$USER_NAME" manager CreateMap adopter '0 8 zero' "{'uuid': <'LVM-foreign-volume'>, 'persistent': <false>}")$(dmsetup info -c --noheadings -o uuid adopter)" \
+  '^MAPPERD-LVM-foreign-volume$'
+expect_eq "and the other tool's map is as it was" \
+  "$(dmsetup info -c --noheadings -o name,uuid,attr foreign; dmsetup table foreign)" "$foreign_before"
+mapperctl remove adopter >/dev/null
+dmsetup remove foreign
+mapperctl remove ontop onorigin >/dev/null
+userdel "$OTHER_USER"
 
 section "root, always"
 expect_true "root snapshots" mapperctl snapshot origin rootsnap "$COW3"

@@ -120,11 +120,12 @@ TEST(TheSourceTree, IncludesTheLoopDriversHeaderOnlyInTheLoopDevices) {
 // The adaptor and proxy generated from the XML (mapperd-dbus/...) are sdbus-c++ code too.
 // daemon/main.cpp wires the real parts together (docs/architecture.md), which includes opening
 // the bus connection the bus layer's objects are served on.
-// The benchmark's bus client (tests/bench/bench_client.cpp) and the load's
-// (tests/load/load_client.cpp) are clients as any other program.
+// The benchmark's bus client (tests/bench/bench_client.cpp), the load's and the flood's
+// (tests/load/) and the authorization suite's descriptor passer are clients as any other program.
 TEST(TheSourceTree, IncludesSdbusCppOnlyInTheBusLayerAndTheClient) {
   const Owner bus{{"daemon/bus/", "daemon/main.cpp"}, "bus"};
-  const Owner client{{"client/", "tests/bench/bench_client.cpp", "tests/load/load_client.cpp"},
+  const Owner client{{"client/", "tests/bench/bench_client.cpp", "tests/load/",
+                      "tests/guest/authorization/attach_descriptor.cpp"},
                      "client"};
   EXPECT_THAT(includes_outside({"sdbus-c++/", "mapperd-dbus/"}, {bus, client}),
               ::testing::IsEmpty());
