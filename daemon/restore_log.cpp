@@ -56,7 +56,8 @@ void log_restore_report(EventLog& log, const RestoreReport& report, bool summary
               map_field(map.name));
   }
   for (const std::string& name : report.repaired) {
-    log.write(LogLevel::Notice, "map " + name + " put back on its devices, which had vanished under it",
+    log.write(LogLevel::Notice,
+              "map " + name + " put back on its devices, which had vanished under it",
               map_field(name));
   }
   for (const RestoreReport::Failure& map : report.not_repaired) {

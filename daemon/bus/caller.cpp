@@ -3,7 +3,6 @@
 #include <sdbus-c++/IObject.h>
 #include <sdbus-c++/Message.h>
 
-
 #include "model/error.h"
 
 namespace mapperd::bus {

@@ -29,7 +29,8 @@ std::vector<TargetLine> without_lost_devices(const std::vector<TargetLine>& tabl
   result.reserve(table.size());
   for (const TargetLine& line : table) {
     if (names_any_of(line, lost))
-      result.push_back(TargetLine{.start = line.start, .length = line.length, .type = "error", .params = ""});
+      result.push_back(
+          TargetLine{.start = line.start, .length = line.length, .type = "error", .params = ""});
     else
       result.push_back(line);
   }

@@ -35,8 +35,8 @@ std::vector<TargetLine> without_lost_devices(const std::vector<TargetLine>& tabl
 // For each map whose stored devices are all there again: reloads it onto them, through the
 // table without_lost_devices() makes when it differs, and notes it in `report.repaired`. A map
 // still missing a device is left as it is (it waits for the next device to appear); a failure
-// is noted in `report.not_repaired`, and the map keeps the table it had. Each repair is an operation
-// intent ("repair"), so a crash between its two reloads is finished at the next start.
+// is noted in `report.not_repaired`, and the map keeps the table it had. Each repair is an
+// operation intent ("repair"), so a crash between its two reloads is finished at the next start.
 void put_back_on_devices(KernelBackend& kernel, const EngineStorage& storage,
                          const std::vector<LostDevices>& maps, const TableContext& syntax,
                          RestoreReport& report);

@@ -161,12 +161,11 @@ void mark_degraded_by_dependencies(std::vector<MapRecord>& records) {
     for (MapRecord& record : records) {
       if (record.state != MapState::Active)
         continue;
-      const bool over_failing =
-          std::any_of(record.dependencies.begin(), record.dependencies.end(),
-                      [&](const DeviceNumber& device) {
-                        const auto lower = by_device.find(device);
-                        return lower != by_device.end() && failing(*lower->second);
-                      });
+      const bool over_failing = std::any_of(
+          record.dependencies.begin(), record.dependencies.end(), [&](const DeviceNumber& device) {
+            const auto lower = by_device.find(device);
+            return lower != by_device.end() && failing(*lower->second);
+          });
       if (over_failing) {
         record.state = MapState::Degraded;
         changed = true;

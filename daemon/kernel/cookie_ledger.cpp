@@ -28,8 +28,8 @@ void CookieLedger::note(std::uint32_t cookie) noexcept {
   try {
     std::error_code ignored;
     std::filesystem::create_directories(directory_, ignored);
-    const int fd = ::open(file_for(cookie).c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-                          0600);
+    const int fd =
+        ::open(file_for(cookie).c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd >= 0)
       ::close(fd);
   } catch (...) {

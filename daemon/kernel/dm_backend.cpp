@@ -443,10 +443,9 @@ MapInfo DmBackend::create(const CreateRequest& request) {
 
   // In a batch, the batch's cookie collects this create's uevent; end_udev_batch() waits.
   std::optional<UdevCookie> own_cookie;
-  UdevCookie& cookie =
-      batch_cookie_
-          ? *batch_cookie_
-          : own_cookie.emplace(udev_, cookie_timing(), op, name, ledger());
+  UdevCookie& cookie = batch_cookie_
+                           ? *batch_cookie_
+                           : own_cookie.emplace(udev_, cookie_timing(), op, name, ledger());
   {
     Call call(log_, op, name, DM_DEVICE_CREATE);
     if (!request.uuid.empty()) {

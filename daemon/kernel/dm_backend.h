@@ -124,7 +124,9 @@ class DmBackend final : public KernelBackend {
                                        int task_type, bool noflush = false);
 
   // What every cookie is made with: the options' timing, and the ledger if there is one.
-  UdevCookie::Timing cookie_timing() const { return {options_.udev_timeout, options_.udev_recheck}; }
+  UdevCookie::Timing cookie_timing() const {
+    return {options_.udev_timeout, options_.udev_recheck};
+  }
   CookieLedger* ledger() { return ledger_ ? &*ledger_ : nullptr; }
 
   DmBackendOptions options_;

@@ -68,8 +68,7 @@ TEST_F(AMapWhoseDiskGoes, IsPutBackOnItUnderTheSameNumberThroughATableWithoutIt)
   restore_now();
   // First the dead device is let go of (the other disk's segment keeps working), then the
   // stored table goes in on the disk that came back.
-  EXPECT_THAT(tables_before_loads_,
-              ElementsAre(kTable, "0 4096 error\n4096 4096 linear 8:32 0\n"));
+  EXPECT_THAT(tables_before_loads_, ElementsAre(kTable, "0 4096 error\n4096 4096 linear 8:32 0\n"));
   EXPECT_EQ(kernel_table("held"), kTable);
   EXPECT_EQ(record("held").state, MapState::Active);
   EXPECT_THAT(record("held").missing_devices, IsEmpty());
@@ -101,8 +100,7 @@ TEST_F(AMapWhoseDiskGoes, IsLetGoOfByAReloadOfTheSameTable) {
   std::optional<Outcome<Done>> reloaded;
   engine().reload_map("scratch", kTable, into(reloaded));
   wait_for(reloaded).value_or_throw();
-  EXPECT_THAT(tables_before_loads_,
-              ElementsAre(kTable, "0 4096 error\n4096 4096 linear 8:32 0\n"));
+  EXPECT_THAT(tables_before_loads_, ElementsAre(kTable, "0 4096 error\n4096 4096 linear 8:32 0\n"));
   EXPECT_EQ(record("scratch").state, MapState::Active);
   EXPECT_THAT(record("scratch").missing_devices, IsEmpty());
 }
@@ -119,7 +117,8 @@ TEST_F(AMapWhoseDiskGoes, IsPutBackAtStartWhenARepairWasCutShort) {
       .save_intent({.id = "repair-held-1", .kind = "repair", .maps = {"held"}, .to_save = stored});
   restart_daemon();
   start();
-  EXPECT_THAT(reports_.back().recovered, Contains("repair of 'held' completed: back on its devices"));
+  EXPECT_THAT(reports_.back().recovered,
+              Contains("repair of 'held' completed: back on its devices"));
   EXPECT_EQ(kernel_table("held"), kTable);
   EXPECT_EQ(record("held").state, MapState::Active);
   EXPECT_THAT(RuntimeState(runtime_dir()).load_intents(), IsEmpty());

@@ -127,8 +127,8 @@ TEST_F(AKernelThread, LetsLanesTakeTurnsSoAFloodDelaysAnotherClientByOneJob) {
   all_ran.wait();
   // The lanes in name order, wrapping round: "" (the holder, then the daemon's own), ":1.7",
   // ":1.9"; each lane's jobs in submission order.
-  EXPECT_THAT(ran, ElementsAre("flood1", "other", "daemon", "flood2", "flood3", "flood4",
-                               "flood5"));
+  EXPECT_THAT(ran,
+              ElementsAre("flood1", "other", "daemon", "flood2", "flood3", "flood4", "flood5"));
 }
 
 TEST_F(AKernelThread, RunsOneLanesJobsInSubmissionOrderAndDispatchesInRunOrder) {
@@ -136,7 +136,8 @@ TEST_F(AKernelThread, RunsOneLanesJobsInSubmissionOrderAndDispatchesInRunOrder) 
   std::promise<void> release = hold(thread_);
   for (const char* lane : {"b", "a", "b", "a"}) {
     KernelThread::LaneScope scope(lane);
-    thread_.submit([](KernelBackend&) {}, [&done, lane](std::exception_ptr) { done.push_back(lane); });
+    thread_.submit([](KernelBackend&) {},
+                   [&done, lane](std::exception_ptr) { done.push_back(lane); });
   }
   EXPECT_EQ(KernelThread::current_lane(), "") << "a scope's lane ends with it";
   release.set_value();
