@@ -27,15 +27,11 @@
 #include <thread>
 #include <vector>
 
+#include "mapperd_bus.h"
+
 namespace {
 
-using Clock = std::chrono::steady_clock;
-using Options = std::map<std::string, sdbus::Variant>;
-
-constexpr const char* kService = "org.mapperd.Mapper1";
-constexpr const char* kManagerPath = "/org/mapperd/Mapper1";
-constexpr const char* kManager = "org.mapperd.Mapper1.Manager";
-constexpr const char* kMap = "org.mapperd.Mapper1.Map";
+using namespace mapperd::load;
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();

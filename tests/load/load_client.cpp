@@ -24,15 +24,11 @@
 #include <thread>
 #include <vector>
 
+#include "mapperd_bus.h"
+
 namespace {
 
-using Clock = std::chrono::steady_clock;
-using Options = std::map<std::string, sdbus::Variant>;
-
-constexpr const char* kService = "org.mapperd.Mapper1";
-constexpr const char* kManagerPath = "/org/mapperd/Mapper1";
-constexpr const char* kManager = "org.mapperd.Mapper1.Manager";
-constexpr const char* kMap = "org.mapperd.Mapper1.Map";
+using namespace mapperd::load;
 
 // What every client measured, merged under one lock.
 class Figures {
