@@ -26,7 +26,7 @@ truncate -s 64M "$DATA_FILE"
 expect_match "the data file's loop, stored" "$(mapperctl loop attach "$DATA_FILE")" '^/dev/loop[0-9]+$'
 echo "0 2048 linear $(data_loop) 0" >/tmp/keeper-table
 expect_true "keeper: a map the mix never touches" mapperctl create keeper /tmp/keeper-table
-yes keeper | head -c 1048576 | dd of=/dev/mapper/keeper bs=1M oflag=direct status=none
+yes keeper 2>/dev/null | head -c 1048576 | dd of=/dev/mapper/keeper bs=1M count=1 iflag=fullblock oflag=direct status=none
 keeper_sum >"$KEEPER_SUM"
 sync
 
