@@ -52,9 +52,4 @@ wait_for_mapperd() {
 }
 
 # The /dev/vdX whose virtio serial is $1.
-disk_with_serial() {
-  local block
-  for block in /sys/block/vd*; do
-    [ "$(cat "$block/serial" 2>/dev/null)" = "$1" ] && echo "/dev/${block##*/}"
-  done
-}
+disk_with_serial() { /run/mapperd-guest/bin/disk-by-serial "$1"; }

@@ -5,19 +5,9 @@
 # fstab lines the first boot added. With /persist/shift-loops present it
 # first takes three loop devices, so the second boot's loops get other numbers.
 set -eu
-modprobe -q virtio_blk
 modprobe -q ext4
 modprobe -q loop
-disk=""
-for attempt in $(seq 1 100); do
-  for block in /sys/block/vd*; do
-    [ -e "$block/serial" ] || continue
-    [ "$(cat "$block/serial")" = mapperd-state ] && disk=/dev/${block##*/}
-  done
-  [ -n "$disk" ] && [ -b "$disk" ] && break
-  sleep 0.1
-done
-[ -n "$disk" ] || { echo "mount-state: no disk with serial mapperd-state" >&2; exit 1; }
+disk=$(/run/mapperd-guest/bin/disk-by-serial mapperd-state)
 mkdir -p /persist
 mount "$disk" /persist
 mkdir -p /persist/etc-mapperd /persist/srv /persist/home /etc/mapperd /srv/mapperd /home
