@@ -13,7 +13,8 @@
 #   4. A device failing under a live map: another tool's map under ours swapped to error, to
 #      delay and to flakey dropping writes, and a virtio disk removed (PCI remove) and found again
 #      (PCI rescan). The map's State says what happened, nothing else is touched, the bus answers
-#      throughout, and the map comes back with the device (a stored map is put back on the disk).
+#      throughout, and the map comes back with the device (a stored map is put back on the disk;
+#      an unstored one comes back when its user reloads it, which lets go of the dead disk).
 # Run by tests/rig/guest-run --systemd (see CMakeLists.txt); one boot for the suite.
 set -uo pipefail
 
@@ -255,6 +256,13 @@ expect_eq "ondisk: a stored map on the virtio disk" "$(create_call ondisk "0 163
 write_pattern /dev/mapper/ondisk virtio
 sum_virtio=$(read_sum /dev/mapper/ondisk)
 ondisk_table=$(dmsetup table ondisk)
+# Not stored, so nothing puts it back: its user's Reload must (the kernel would otherwise hand the
+# reload the dead disk again, under the same number).
+transient_table="0 8192 linear $disk 16384"
+expect_eq "transient: an unstored map on the disk's second half" \
+  "$(call_result "$MANAGER" "$MGR_IFACE.CreateMap" transient "$transient_table" '@a{sv} {"persistent": <false>}')" ok
+write_pattern /dev/mapper/transient unstored
+sum_transient=$(read_sum /dev/mapper/transient)
 pci=$(readlink -f "/sys/class/block/$(basename "$(readlink -f "$disk")")/device/..")
 echo "    (removing $pci, $(readlink -f "$disk"))"
 echo 1 >"$pci/remove"
@@ -269,12 +277,21 @@ echo 1 >/sys/bus/pci/rescan
 udevadm settle
 expect_true "the disk is found again" test -b "$disk"
 expect_eq "the disk back: ondisk is active again" "$(await_state ondisk active)" active
+expect_eq "transient, not stored, is not put back: still degraded" "$(map_state transient)" degraded
+expect_true "and still reads nothing" reads_fail /dev/mapper/transient
+expect_eq "its user reloads it with its own table again" \
+  "$(call_result "$(path_of transient)" "$MAP_IFACE.Reload" "$transient_table" '@a{sv} {}')" ok
+expect_eq "the reload let go of the dead disk: transient is active" "$(await_state transient active)" active
+expect_eq "and reads what was written" "$(read_sum /dev/mapper/transient)" "$sum_transient"
+expect_eq "transient's table names the disk that came back, as ondisk's does" \
+  "$(dmsetup table transient)" "0 8192 linear $(dmsetup table ondisk | awk '{ print $4 }') 16384"
 expect_eq "and reads what was written" "$(read_sum /dev/mapper/ondisk)" "$sum_virtio"
 expect_match "the journal says it was put back" \
   "$(journalctl -b -u mapperd.service -o cat | grep 'ondisk put back')" 'ondisk put back on its devices'
 expect_eq "MissingDevices is empty again" \
   "$(busctl --system get-property "$SERVICE" "$(path_of ondisk)" "$MAP_IFACE" MissingDevices)" "as 0"
 remove_call ondisk >/dev/null
+remove_call transient >/dev/null
 remove_call bystander >/dev/null
 echo "    (faults injected under live maps: $faults_injected)"
 expect_consistent "after the failing devices"
