@@ -20,7 +20,7 @@ mkdir -p "$work"
 truncate -s 256M "$work/state.img"
 mkfs.ext4 -q -F -L mapperd-crash "$work/state.img"
 seed=${MAPPERD_CRASH_SEED:-$(date +%s)}
-points=${MAPPERD_CRASH_POINTS:-15}
+points=${MAPPERD_CRASH_POINTS:-10}
 echo "crash suite: seed $seed (MAPPERD_CRASH_SEED=$seed replays it), $points kill points"
 
 boot() { # SCRIPT
