@@ -7,6 +7,7 @@
 #include <deque>
 
 #include "bus_map_properties.h"
+#include "exit_status.h"
 #include "object_path.h"
 
 namespace mapperctl {
@@ -16,9 +17,11 @@ constexpr const char* kService = "org.mapperd.Mapper1";
 constexpr const char* kJobInterface = "org.mapperd.Mapper1.Job";
 constexpr const char* kMapInterface = "org.mapperd.Mapper1.Map";
 
-// A Job signal as it arrived, kept until the job's path is known.
+// A Job signal as it arrived, kept until the job's path is known; or word that mapperd's name
+// changed hands (the daemon that runs the job is gone).
 struct JobSignal {
   std::string path;
+  bool mapperd_gone = false;
   bool completed = false;
   PropertyValues changed;
   bool success = false;
@@ -43,7 +46,23 @@ MergeReply merge_on(sdbus::IConnection& connection, const std::string& name,
   std::deque<JobSignal> arrived;
   sdbus::Slot changes;
   sdbus::Slot completions;
+  sdbus::Slot owner_changes;
   if (follow) {
+    // A mapperd killed or stopped mid-merge sends no Completed: without this the wait would
+    // never end. The kernel goes on merging, and a mapperd that starts again follows it.
+    owner_changes = connection.addMatch(
+        "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
+        "member='NameOwnerChanged',arg0='org.mapperd.Mapper1'",
+        [&arrived](sdbus::Message& message) {
+          std::string name, old_owner, new_owner;
+          message >> name >> old_owner >> new_owner;
+          // An empty old owner is mapperd appearing (activated by this very call), not leaving.
+          if (old_owner.empty())
+            return;
+          JobSignal gone;
+          gone.mapperd_gone = true;
+          arrived.push_back(std::move(gone));
+        });
     // Before the call: the job's first signals may come before its reply.
     changes = connection.addMatch(
         "type='signal',sender='org.mapperd.Mapper1',interface='org.freedesktop.DBus.Properties',"
@@ -101,6 +120,13 @@ MergeReply merge_on(sdbus::IConnection& connection, const std::string& name,
       dispatch_or_wait(connection);
     JobSignal signal = std::move(arrived.front());
     arrived.pop_front();
+    if (signal.mapperd_gone) {
+      throw CommandError(ExitStatus::TimedOut,
+                         "mapperd stopped while merging " + name +
+                             "; the kernel goes on with the merge, and mapperd follows it to its "
+                             "end once it runs again (mapperctl jobs shows it)",
+                         "", "org.freedesktop.DBus.Error.NoReply");
+    }
     if (signal.path != job_path)
       continue;
     if (signal.completed) {

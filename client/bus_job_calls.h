@@ -14,8 +14,9 @@
 namespace mapperctl {
 
 // Calls Map.Merge on `name` with `options` (a{sv}, auth options included). With follow, every
-// Job signal is subscribed to before the call, so not even a merge that ends at once is missed.
-// sdbus::Error escapes for the caller to translate.
+// Job signal is subscribed to before the call, so not even a merge that ends at once is missed,
+// and a mapperd that goes away before the job ends is a CommandError (TimedOut: the merge's end
+// is not known). sdbus::Error escapes for the caller to translate.
 MergeReply merge_on(sdbus::IConnection& connection, const std::string& name,
                     std::map<std::string, sdbus::Variant> options, bool follow,
                     const std::function<void(const std::string&)>& on_started,

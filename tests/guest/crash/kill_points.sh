@@ -19,6 +19,7 @@ restarted_since() { # PID: mapperd runs again, as another process
   now=$(main_pid)
   [ "$now" != "$1" ] && [ "$now" != 0 ]
 }
+client_ended() { ! kill -0 "$1" 2>/dev/null; }
 random_sleep() { sleep "$(awk -v ms=$((RANDOM % ($1 + 1))) 'BEGIN { printf "%.3f", ms / 1000 }')"; }
 
 section "set-up"
@@ -47,6 +48,12 @@ for point in $(seq "$points"); do
   fi
   pid=$(main_pid)
   kill -9 "$pid" 2>/dev/null
+  # The client ends by itself: a reply, an error, or (merge) word that its job's daemon is gone.
+  if ! wait_until 60 client_ended "$client"; then
+    not_ok "point $point ($op_what): the client ends once mapperd is killed" \
+      "still running 60 s later: ${op_command[*]}"
+    kill "$client" 2>/dev/null
+  fi
   wait "$client"
   wait_until 30 restarted_since "$pid"
   # Killed more often than a unit's start limit allows: a real admin's restarts are rarer.
