@@ -27,8 +27,7 @@ constexpr DeviceNumber kCow{7, 3};
 class MapperctlFollowingAMerge : public ::testing::Test {
  protected:
   MapperctlFollowingAMerge()
-      : mapperd_(std::make_unique<MapperdOnPrivateBus>(bus_.address())),
-        client_(bus_.address()) {
+      : mapperd_(std::make_unique<MapperdOnPrivateBus>(bus_.address())), client_(bus_.address()) {
     client_.create_map("origin", "0 4096 linear /dev/loop1 0\n");
     set_cow_usage(1000);
     client_.create_snapshot("origin", "snap", "/dev/cow1");
