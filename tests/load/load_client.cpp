@@ -46,7 +46,8 @@ class Figures {
     std::lock_guard lock(mutex_);
     std::size_t calls = 0;
     std::printf("%-18s %7s %9s %9s %9s\n", "method", "calls", "p50 ms", "p99 ms", "max ms");
-    for (auto& [method, ms] : latencies_) {
+    for (auto& [method, times] : latencies_) {
+      std::vector<double>& ms = times;  // a lambda cannot capture a structured binding (C++20)
       std::sort(ms.begin(), ms.end());
       const auto at = [&](double share) {
         return ms[std::min(ms.size() - 1, static_cast<std::size_t>(share * ms.size()))];
