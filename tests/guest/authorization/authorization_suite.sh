@@ -247,9 +247,9 @@ expect_eq "the flood was still outstanding when the other client's last call was
   "$(sed -n 's/^flood_outlived_other=//p' /tmp/flood.txt)" yes
 before_other=$(sed -n 's/^before_other=//p' /tmp/flood.txt)
 # In one line it would be all 128; in a lane, one create and the replies of the creates that had
-# already finished, which a slow (sanitized) daemon is still sending: 1 measured, 8 under ASan.
-expect_true "each call of the other client waited for at most 16 of the flood's replies (${before_other:-?} of 128)" \
-  test "${before_other:-999}" -le 16
+# already finished, which a slow (sanitized) daemon is still sending: 1 measured, 7 to 11 under ASan.
+expect_true "each call of the other client waited for at most 32 of the flood's replies (${before_other:-?} of 128)" \
+  test "${before_other:-999}" -le 32
 expect_eq "the flood's maps are gone" "$(dmsetup ls | cut -f1 | grep -c '^fl')" 0
 expect_match "mapperd still answers" "$(busctl --system get-property "$SERVICE" "$MANAGER" "$MGR_IFACE" Version)" '^s "'
 
