@@ -51,8 +51,9 @@ MergeReply merge_on(sdbus::IConnection& connection, const std::string& name,
     // A mapperd killed or stopped mid-merge sends no Completed: without this the wait would
     // never end. The kernel goes on merging, and a mapperd that starts again follows it.
     owner_changes = connection.addMatch(
-        "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
-        "member='NameOwnerChanged',arg0='org.mapperd.Mapper1'",
+        std::string("type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
+                    "member='NameOwnerChanged',arg0='") +
+            kService + "'",
         [&arrived](sdbus::Message& message) {
           std::string name, old_owner, new_owner;
           message >> name >> old_owner >> new_owner;
